@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make run`: first-run setup (config, demo domain and user), then the server
+# in the foreground. Safe to run again: nothing is overwritten.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+copper=build/copper
+config=${COPPER_CONFIG:-copper.toml}
+
+if [[ ! -f $config ]]; then
+  sed 's/^hostname = "mail.example.org"/hostname = "localhost"/' etc/copper.toml > "$config"
+  echo "wrote $config from etc/copper.toml (edit it to taste)"
+fi
+
+demo_domain=example.test
+demo_user=demo@$demo_domain
+demo_password_file=var/demo-password
+if [[ -z $("$copper" --config "$config" domain list) ]]; then
+  "$copper" --config "$config" domain add "$demo_domain" >/dev/null
+  password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
+  printf '%s\n' "$password" | "$copper" --config "$config" user add "$demo_user" --password-stdin >/dev/null
+  "$copper" --config "$config" alias add "postmaster@$demo_domain" "$demo_user" >/dev/null
+  umask 077
+  printf '%s\n' "$password" > "$demo_password_file"
+fi
+password=$(cat "$demo_password_file" 2>/dev/null || echo "(set with: build/copper user passwd $demo_user)")
+
+listeners=$(awk '/^\[listen\]/{on=1;next} /^\[/{on=0} on && /^[a-z]/ {print}' "$config")
+cat <<MSG
+
+Copper is starting with $config.
+Listeners:
+$(printf '%s\n' "$listeners" | sed 's/^/  /')
+
+Demo login: $demo_user  password: $password
+Send a test message to the MX listener:
+  swaks --server 127.0.0.1:2525 --to $demo_user --from someone@example.net
+Send as the demo user through submission (STARTTLS, self-signed certificate):
+  swaks --server 127.0.0.1:5587 -tls --auth PLAIN --auth-user $demo_user --auth-password '$password' --to $demo_user --from $demo_user
+Thunderbird: outgoing server 127.0.0.1 port 5587, STARTTLS, normal password.
+Stop with Ctrl-C.
+
+MSG
+exec "$copper" --config "$config" serve

@@ -1,0 +1,154 @@
+#include "app/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "app/wiring.h"
+#include "auth/failure_limiter.h"
+#include "delivery/pipeline.h"
+#include "net/connection_limiter.h"
+#include "net/drain.h"
+#include "net/listener.h"
+#include "net/tls.h"
+#include "smtp/server.h"
+
+namespace copper::app {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr auto drain_timeout = std::chrono::seconds(30);
+
+result<net::certificate_paths> certificate_paths(const config::config& cfg) {
+  if (!cfg.tls.cert.empty()) {
+    return net::certificate_paths{cfg.tls.cert, cfg.tls.key};
+  }
+  return net::ensure_self_signed(cfg.data_dir, cfg.hostname);
+}
+
+asio::awaitable<void> handle_signals(asio::io_context& io, net::listener_set& listeners,
+                                     net::drain_registry& drain, net::tls_provider& tls) {
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  for (;;) {
+    auto [ec, sig] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      co_return;
+    }
+    if (sig == SIGHUP) {
+      auto r = tls.load();
+      if (r) {
+        spdlog::info("event=reload what=tls");
+      } else {
+        spdlog::error("event=reload_failed what=tls error={}", r.err().message);
+      }
+      continue;
+    }
+    spdlog::info("event=shutdown signal={} sessions={}", sig, drain.active());
+    listeners.close();
+    drain.begin_shutdown();
+    asio::steady_timer timer(io);
+    auto give_up = std::chrono::steady_clock::now() + drain_timeout;
+    // Sessions finish their current command; wait for them, with a bound.
+    while (drain.active() > 0 && std::chrono::steady_clock::now() < give_up) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    io.stop();
+    co_return;
+  }
+}
+
+}  // namespace
+
+int serve(const config::config& cfg) {
+  std::signal(SIGPIPE, SIG_IGN);
+  auto core = open_core(cfg);
+  if (!core) {
+    spdlog::critical("event=startup_failed error={}", core.err().message);
+    return 1;
+  }
+  auto certs = certificate_paths(cfg);
+  if (!certs) {
+    spdlog::critical("event=startup_failed error={}", certs.err().message);
+    return 1;
+  }
+  net::tls_provider tls(*certs);
+  if (auto r = tls.load(); !r) {
+    spdlog::critical("event=startup_failed error={}", r.err().message);
+    return 1;
+  }
+
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(threads));
+  asio::thread_pool workers(2);
+  delivery::pipeline pipeline(*core->store, cfg.hostname);
+  net::connection_limiter connections(cfg.limits.max_connections, cfg.limits.max_connections_per_ip);
+  net::drain_registry drain;
+  auth::failure_limiter auth_failures(cfg.auth.max_failures_per_ip,
+                                      cfg.auth.max_failures_per_account, cfg.auth.failure_window);
+  smtp::services smtp_services{cfg,   *core->directory, pipeline,      tls,
+                               connections, drain,      auth_failures, workers};
+
+  net::listener_set listeners(io);
+  struct smtp_listener {
+    const std::vector<std::string>& endpoints;
+    smtp::listener_kind kind;
+    const char* name;
+  };
+  const smtp_listener smtp_listeners[] = {
+      {cfg.listen.smtp, smtp::listener_kind::mx, "smtp"},
+      {cfg.listen.submission, smtp::listener_kind::submission, "submission"},
+      {cfg.listen.submissions, smtp::listener_kind::submissions, "submissions"}};
+  for (const auto& l : smtp_listeners) {
+    for (const auto& ep : l.endpoints) {
+      auto kind = l.kind;
+      auto bound = listeners.add(ep, l.name, [&smtp_services, kind](asio::ip::tcp::socket s) {
+        return smtp::serve_connection(std::move(s), kind, smtp_services);
+      });
+      if (!bound) {
+        spdlog::critical("event=startup_failed error={}", bound.err().message);
+        return 1;
+      }
+      spdlog::info("event=listening protocol={} address={}:{}", l.name,
+                   bound->address().to_string(), bound->port());
+    }
+  }
+  for (const auto& [name, list] :
+       {std::pair{"imap", &cfg.listen.imap}, std::pair{"imaps", &cfg.listen.imaps},
+        std::pair{"pop3", &cfg.listen.pop3}, std::pair{"pop3s", &cfg.listen.pop3s},
+        std::pair{"http", &cfg.listen.http}, std::pair{"https", &cfg.listen.https}}) {
+    if (!list->empty()) {
+      spdlog::warn("event=listener_not_available protocol={} reason=\"not implemented yet\"", name);
+    }
+  }
+
+  listeners.start();
+  asio::co_spawn(io, handle_signals(io, listeners, drain, tls), asio::detached);
+  spdlog::info("event=started hostname={} data_dir={} threads={}", cfg.hostname,
+               cfg.data_dir.string(), threads);
+
+  std::vector<std::thread> runners;
+  for (unsigned i = 1; i < threads; ++i) {
+    runners.emplace_back([&io] { io.run(); });
+  }
+  io.run();
+  for (auto& t : runners) {
+    t.join();
+  }
+  workers.join();
+  core->store->flush();
+  spdlog::info("event=stopped");
+  return 0;
+}
+
+}  // namespace copper::app

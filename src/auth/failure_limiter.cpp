@@ -1,0 +1,45 @@
+#include "auth/failure_limiter.h"
+
+namespace copper::auth {
+
+unsigned failure_limiter::count(history& h, const std::string& key, clock::time_point now) {
+  auto it = h.find(key);
+  if (it == h.end()) {
+    return 0;
+  }
+  auto& q = it->second;
+  while (!q.empty() && q.front() + window_ <= now) {
+    q.pop_front();
+  }
+  if (q.empty()) {
+    h.erase(it);
+    return 0;
+  }
+  return static_cast<unsigned>(q.size());
+}
+
+bool failure_limiter::allowed(const std::string& ip, const std::string& account,
+                              clock::time_point now) {
+  std::lock_guard lock(mu_);
+  return count(by_ip_, ip, now) < max_per_ip_ &&
+         (account.empty() || count(by_account_, account, now) < max_per_account_);
+}
+
+void failure_limiter::record_failure(const std::string& ip, const std::string& account,
+                                     clock::time_point now) {
+  std::lock_guard lock(mu_);
+  // Bounded memory: each deque holds at most the limit's worth of entries.
+  auto push = [&](history& h, const std::string& key, unsigned max) {
+    auto& q = h[key];
+    q.push_back(now);
+    while (q.size() > max) {
+      q.pop_front();
+    }
+  };
+  push(by_ip_, ip, max_per_ip_);
+  if (!account.empty()) {
+    push(by_account_, account, max_per_account_);
+  }
+}
+
+}  // namespace copper::auth

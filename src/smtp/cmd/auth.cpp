@@ -1,0 +1,127 @@
+// AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN, only over TLS (or from
+// loopback when configured), rate limited per client address and account.
+#include <spdlog/spdlog.h>
+
+#include "auth/sasl.h"
+#include "core/log.h"
+#include "net/worker.h"
+#include "smtp/session.h"
+
+namespace copper::smtp {
+namespace {
+
+constexpr std::size_t max_auth_line = 12288;  // RFC 4954 4
+
+reply challenge(std::string_view text) { return {334, "", auth::encode_base64(text)}; }
+
+}  // namespace
+
+asio::awaitable<void> session::cmd_auth(const command& cmd) {
+  if (kind_ == listener_kind::mx) {
+    send_error(replies::not_implemented("AUTH not available here; use the submission port"));
+    co_return;
+  }
+  if (user_) {
+    send_error(replies::bad_sequence("Already authenticated"));
+    co_return;
+  }
+  if (!auth_offered()) {
+    send_error(replies::encryption_required());
+    co_return;
+  }
+  if (!svc_.auth_failures.allowed(client_ip_, "")) {
+    send_error(replies::auth_rate_limited());
+    co_return;
+  }
+
+  std::string_view arg = cmd.argument;
+  auto sp = arg.find(' ');
+  std::string mech(arg.substr(0, sp));
+  for (char& c : mech) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  std::optional<std::string> initial;
+  if (sp != std::string_view::npos) {
+    initial = std::string(arg.substr(sp + 1));
+  }
+
+  // Reads one client response to a 334 challenge; nullopt on cancel or error.
+  auto respond = [this](reply prompt) -> asio::awaitable<std::optional<std::string>> {
+    send(prompt);
+    auto [status, line] = co_await read_line(max_auth_line);
+    if (status != line_status::ok) {
+      co_return std::nullopt;
+    }
+    co_return std::optional<std::string>(std::move(line));
+  };
+
+  auth::credentials creds;
+  if (mech == "PLAIN") {
+    if (!initial) {
+      initial = co_await respond({334, "", ""});
+    }
+    if (!initial || *initial == "*") {
+      send_error(replies::auth_cancelled());
+      co_return;
+    }
+    // RFC 4954 4: "=" is an empty initial response.
+    auto decoded = *initial == "=" ? std::optional<std::string>("") : auth::decode_base64(*initial);
+    auto parsed = decoded ? auth::parse_plain(*decoded) : std::nullopt;
+    if (!parsed) {
+      send_error(replies::parameter_error("Malformed AUTH PLAIN response"));
+      co_return;
+    }
+    creds = std::move(*parsed);
+  } else if (mech == "LOGIN") {
+    std::optional<std::string> user = initial;
+    if (!user) {
+      user = co_await respond(challenge("Username:"));
+    }
+    if (!user || *user == "*") {
+      send_error(replies::auth_cancelled());
+      co_return;
+    }
+    auto pass = co_await respond(challenge("Password:"));
+    if (!pass || *pass == "*") {
+      send_error(replies::auth_cancelled());
+      co_return;
+    }
+    auto u = auth::decode_base64(*user);
+    auto p = auth::decode_base64(*pass);
+    if (!u || !p || u->empty()) {
+      send_error(replies::parameter_error("Malformed AUTH LOGIN response"));
+      co_return;
+    }
+    creds.authcid = std::move(*u);
+    creds.password = std::move(*p);
+  } else {
+    send_error(replies::auth_mechanism_unknown());
+    co_return;
+  }
+
+  std::string account = to_lower_ascii(creds.authcid);
+  if (!svc_.auth_failures.allowed(client_ip_, account)) {
+    send_error(replies::auth_rate_limited());
+    co_return;
+  }
+  // Proxy authorisation (authzid other than the user) is not offered.
+  bool authz_ok = creds.authzid.empty() || to_lower_ascii(creds.authzid) == account;
+  std::optional<directory::principal> who;
+  if (authz_ok) {
+    who = co_await net::run_blocking(svc_.workers, [this, &creds] {
+      return svc_.directory.authenticate(creds.authcid, creds.password);
+    });
+  }
+  if (!who) {
+    svc_.auth_failures.record_failure(client_ip_, account);
+    spdlog::info("session={} event=auth_failed mechanism={} user={} client={}", id_, mech,
+                 log::quote(account), client_ip_);
+    send_error(replies::auth_failed());
+    co_return;
+  }
+  user_ = std::move(who);
+  spdlog::info("session={} event=auth_ok mechanism={} user={}", id_, mech, user_->address);
+  send(replies::auth_ok());
+}
+
+}  // namespace copper::smtp

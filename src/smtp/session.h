@@ -1,0 +1,109 @@
+// One SMTP connection: the state machine of RFC 5321 with its extensions.
+// The command loop enforces sequencing flags in one place (command table in
+// session.cpp); each command's handler lives in cmd/<command>.cpp.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "delivery/pipeline.h"
+#include "directory/directory.h"
+#include "net/stream.h"
+#include "smtp/protocol/command.h"
+#include "smtp/protocol/reply.h"
+#include "smtp/server.h"
+
+namespace copper::smtp {
+
+namespace asio = boost::asio;
+
+// Shared: the command loop and the idle-timeout watchdog both hold it, and
+// the drain registry reaches it through a weak pointer.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(asio::ip::tcp::socket socket, listener_kind kind, services& svc);
+
+  asio::awaitable<void> run();
+
+ private:
+  friend struct command_table;
+
+  // Handlers, one per file in cmd/.
+  asio::awaitable<void> cmd_ehlo(const command& cmd);
+  asio::awaitable<void> cmd_helo(const command& cmd);
+  asio::awaitable<void> cmd_mail(const command& cmd);
+  asio::awaitable<void> cmd_rcpt(const command& cmd);
+  asio::awaitable<void> cmd_data(const command& cmd);
+  asio::awaitable<void> cmd_bdat(const command& cmd);
+  asio::awaitable<void> cmd_rset(const command& cmd);
+  asio::awaitable<void> cmd_noop(const command& cmd);
+  asio::awaitable<void> cmd_quit(const command& cmd);
+  asio::awaitable<void> cmd_vrfy(const command& cmd);
+  asio::awaitable<void> cmd_expn(const command& cmd);
+  asio::awaitable<void> cmd_help(const command& cmd);
+  asio::awaitable<void> cmd_starttls(const command& cmd);
+  asio::awaitable<void> cmd_auth(const command& cmd);
+
+  // I/O.
+  enum class line_status { ok, too_long, closed };
+  struct line_result {
+    line_status status;
+    std::string line;
+  };
+  asio::awaitable<line_result> read_line(std::size_t max);
+  asio::awaitable<bool> fill();
+  asio::awaitable<bool> flush();
+  // Reads exactly `n` octets; kept in `out` unless `out` is null (discarded).
+  asio::awaitable<bool> read_exact(std::uint64_t n, std::string* out);
+  void send(const reply& r);
+  void send_error(const reply& r);
+  void arm_deadline();
+  asio::awaitable<void> watchdog();
+  void on_shutdown();
+
+  // Policy helpers.
+  bool auth_offered() const;
+  bool tls_offered() const;
+  bool client_on_loopback() const;
+  std::string protocol_keyword() const;
+  void reset_transaction();
+  asio::awaitable<void> deliver_message(std::string message);
+  std::optional<reply> check_mail_params(const command& cmd);
+  std::optional<reply> check_rcpt_params(const command& cmd, delivery::recipient& rcpt);
+
+  listener_kind kind_;
+  services& svc_;
+  net::stream stream_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::string id_;
+  std::string client_ip_;
+
+  std::string inbuf_;
+  std::string outbuf_;
+
+  // Connection state.
+  std::string helo_;
+  bool esmtp_ = false;
+  std::optional<directory::principal> user_;
+  unsigned errors_ = 0;
+  bool quit_ = false;
+  bool closed_ = false;
+  bool timed_out_ = false;
+  bool draining_ = false;
+  bool awaiting_command_ = false;
+
+  // Transaction state (RFC 5321 3.3), cleared by RSET, EHLO and after DATA.
+  bool in_transaction_ = false;
+  delivery::envelope envelope_;
+  bool smtputf8_ = false;
+  bool chunking_ = false;  // BDAT has been used in this transaction
+  bool chunk_failed_ = false;
+  std::string chunks_;
+};
+
+}  // namespace copper::smtp

@@ -1,0 +1,88 @@
+// RAII wrappers for SQLite handles: the connection, prepared statements and
+// transactions. Errors are thrown as db_error; the store turns them into
+// result values at its boundary.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace copper::store::sqlite {
+
+class db_error : public std::runtime_error {
+ public:
+  db_error(std::string what, int code) : std::runtime_error(std::move(what)), code_(code) {}
+  int code() const { return code_; }
+  bool is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+
+ private:
+  int code_;
+};
+
+class statement;
+
+class database {
+ public:
+  explicit database(const std::filesystem::path& file);
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  void exec(const char* sql);
+  statement prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+  sqlite3* handle() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class statement {
+ public:
+  statement(sqlite3* db, std::string_view sql);
+  ~statement();
+  statement(statement&& other) noexcept;
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+  statement& operator=(statement&&) = delete;
+
+  statement& bind(int index, std::int64_t value);
+  statement& bind(int index, std::string_view text);
+  statement& bind_blob(int index, const void* data, std::size_t size);
+  statement& bind_null(int index);
+
+  // Returns true while there is a row to read.
+  bool step();
+  // Steps a statement that returns no rows.
+  void run();
+  void reset();
+
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const;
+  std::string blob(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+class transaction {
+ public:
+  explicit transaction(database& db);
+  ~transaction();
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+  void commit();
+
+ private:
+  database& db_;
+  bool done_ = false;
+};
+
+}  // namespace copper::store::sqlite
