@@ -5,6 +5,8 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
+# Let ccache cache compiles that use the precompiled Asio header.
+export CCACHE_SLOPPINESS = pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 .PHONY: all deps test-deps configure build run test fuzz format tidy clean
 
