@@ -5,8 +5,6 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
-# Let ccache cache compiles that use the precompiled Asio header.
-export CCACHE_SLOPPINESS = pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 .PHONY: all deps test-deps configure build run test fuzz format tidy clean
 
@@ -20,7 +18,7 @@ test-deps:
 
 $(BUILD_DIR)/build.ninja: | deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCOPPER_WERROR=$(WERROR)
+	  -DCOPPER_WERROR=$(WERROR)
 
 configure: $(BUILD_DIR)/build.ninja
 

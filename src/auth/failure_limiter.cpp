@@ -18,6 +18,18 @@ unsigned failure_limiter::count(history& h, const std::string& key, clock::time_
   return static_cast<unsigned>(q.size());
 }
 
+// Keys with only expired failures are dropped once the map grows, so that a
+// scan from many addresses cannot grow it without bound.
+void failure_limiter::prune(history& h, clock::time_point now) {
+  constexpr std::size_t prune_above = 10'000;
+  if (h.size() < prune_above) {
+    return;
+  }
+  for (auto it = h.begin(); it != h.end();) {
+    it = !it->second.empty() && it->second.back() + window_ > now ? std::next(it) : h.erase(it);
+  }
+}
+
 bool failure_limiter::allowed(const std::string& ip, const std::string& account,
                               clock::time_point now) {
   std::lock_guard lock(mu_);
@@ -36,6 +48,8 @@ void failure_limiter::record_failure(const std::string& ip, const std::string& a
       q.pop_front();
     }
   };
+  prune(by_ip_, now);
+  prune(by_account_, now);
   push(by_ip_, ip, max_per_ip_);
   if (!account.empty()) {
     push(by_account_, account, max_per_account_);

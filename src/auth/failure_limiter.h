@@ -27,6 +27,7 @@ class failure_limiter {
  private:
   using history = std::map<std::string, std::deque<clock::time_point>>;
   unsigned count(history& h, const std::string& key, clock::time_point now);
+  void prune(history& h, clock::time_point now);
 
   unsigned max_per_ip_;
   unsigned max_per_account_;

@@ -35,7 +35,7 @@ struct dns_config {
 
 struct limits_config {
   unsigned max_connections = 1000;
-  unsigned max_connections_per_ip = 20;
+  unsigned max_connections_per_ip = 50;
 };
 
 struct smtp_config {

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
@@ -105,8 +106,11 @@ asio::awaitable<void> listener_set::accept_loop(entry& e) {
       co_return;
     }
     if (ec) {
-      // EMFILE and friends: log and keep accepting; the kernel queue holds the rest.
+      // EMFILE and friends: log, pause so as not to spin, and keep accepting;
+      // the kernel's backlog holds the waiting clients meanwhile.
       spdlog::warn("event=accept_failed protocol={} error={}", e.protocol, ec.message());
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     auto executor = socket.get_executor();

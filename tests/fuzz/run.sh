@@ -10,7 +10,7 @@ build=${1:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCOPPER_FUZZ=ON >/dev/null
+  -DCMAKE_CXX_COMPILER=clang++ -DCOPPER_FUZZ=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 mkdir -p "$here/crashes"
