@@ -10,6 +10,10 @@ namespace copper {
 
 struct error {
   std::string message;
+  // A machine-readable reason where a protocol needs one, named after the
+  // IMAP response codes of RFC 5530 ("NONEXISTENT", "ALREADYEXISTS",
+  // "OVERQUOTA", ...); empty otherwise.
+  std::string code;
 };
 
 template <class T>
@@ -50,6 +54,8 @@ class [[nodiscard]] result<void> {
   bool ok_ = true;
 };
 
-inline error make_error(std::string message) { return error{std::move(message)}; }
+inline error make_error(std::string message, std::string code = {}) {
+  return error{std::move(message), std::move(code)};
+}
 
 }  // namespace copper
