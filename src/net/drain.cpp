@@ -7,14 +7,15 @@ drain_registry::membership::~membership() {
   owner_->members_.erase(id_);
 }
 
-drain_registry::membership drain_registry::join(std::function<void()> on_shutdown) {
+std::unique_ptr<drain_registry::membership> drain_registry::join(
+    std::function<void()> on_shutdown) {
   std::lock_guard lock(mu_);
   std::uint64_t id = next_id_++;
   members_.emplace(id, std::move(on_shutdown));
   if (shutting_down_) {
     members_[id]();
   }
-  return membership(this, id);
+  return std::make_unique<membership>(this, id);
 }
 
 void drain_registry::begin_shutdown() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace copper::net {
@@ -25,7 +26,7 @@ class drain_registry {
   };
 
   // `on_shutdown` may be called from any thread; it must post to its session.
-  membership join(std::function<void()> on_shutdown);
+  std::unique_ptr<membership> join(std::function<void()> on_shutdown);
   void begin_shutdown();
   bool shutting_down() const { return shutting_down_.load(); }
   std::size_t active() const;

@@ -17,7 +17,6 @@ namespace {
 // RFC 5321 4.5.3.1.4 sets 512 octets for a command line; AUTH PLAIN initial
 // responses and ESMTP parameters need more (RFC 4954 4 allows 12288 for AUTH).
 constexpr std::size_t max_command_line = 12288;
-constexpr std::size_t read_chunk = 4096;
 
 // Sequencing rules, enforced by the command loop (RFC 5321 3.3, 4.1.4).
 enum flag : unsigned {
@@ -63,146 +62,54 @@ struct command_table {
   }
 };
 
-session::session(asio::ip::tcp::socket socket, listener_kind kind, services& svc)
-    : kind_(kind),
-      svc_(svc),
-      stream_(std::move(socket)),
-      timer_(stream_.socket().get_executor()),
-      id_(delivery::make_id().substr(0, 10)) {
-  boost::system::error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
-  client_ip_ = ec ? "unknown" : ep.address().to_string();
-}
+session::session(std::shared_ptr<net::connection> conn, listener_kind kind, services& svc)
+    : kind_(kind), svc_(svc), conn_(std::move(conn)), id_(delivery::make_id().substr(0, 10)) {}
 
-void session::send(const reply& r) { outbuf_ += r.wire(); }
+void session::send(const reply& r) { conn_->write(r.wire()); }
 
 void session::send_error(const reply& r) {
   send(r);
   ++errors_;
 }
 
-void session::arm_deadline() {
-  deadline_ = std::chrono::steady_clock::now() + svc_.cfg.smtp.idle_timeout;
-}
-
-asio::awaitable<bool> session::flush() {
-  if (outbuf_.empty() || closed_) {
-    co_return !closed_;
-  }
-  arm_deadline();
-  std::string out = std::move(outbuf_);
-  outbuf_.clear();
-  auto ec = co_await stream_.write_all(asio::buffer(out));
-  if (ec) {
-    closed_ = true;
-    co_return false;
-  }
-  co_return true;
-}
-
-asio::awaitable<bool> session::fill() {
-  // RFC 2920 3.2: replies may wait while input is buffered, never while we block.
-  if (!co_await flush()) {
-    co_return false;
-  }
-  std::size_t old = inbuf_.size();
-  inbuf_.resize(old + read_chunk);
-  arm_deadline();
-  auto [ec, n] = co_await stream_.read_some(asio::buffer(inbuf_.data() + old, read_chunk));
-  inbuf_.resize(old + n);
-  if (ec) {
-    closed_ = closed_ || !(ec == asio::error::operation_aborted && (timed_out_ || draining_));
-    co_return false;
-  }
-  co_return true;
-}
-
-asio::awaitable<session::line_result> session::read_line(std::size_t max) {
+asio::awaitable<session::line_result> session::read_line(std::size_t max, bool between_commands) {
   bool skipping = false;
+  std::string& in = conn_->input();
   for (;;) {
-    auto pos = inbuf_.find("\r\n");
+    auto pos = in.find("\r\n");
     if (pos != std::string::npos) {
       if (skipping || pos > max) {
-        inbuf_.erase(0, pos + 2);
+        in.erase(0, pos + 2);
         co_return line_result{line_status::too_long, {}};
       }
-      std::string line = inbuf_.substr(0, pos);
-      inbuf_.erase(0, pos + 2);
+      std::string line = in.substr(0, pos);
+      in.erase(0, pos + 2);
       co_return line_result{line_status::ok, std::move(line)};
     }
-    if (inbuf_.size() > max) {
+    if (in.size() > max) {
       // Drop what we have, but keep a trailing CR that may pair with the next LF.
       skipping = true;
-      bool cr = inbuf_.back() == '\r';
-      inbuf_.assign(cr ? "\r" : "");
+      bool cr = in.back() == '\r';
+      in.assign(cr ? "\r" : "");
     }
-    if (!co_await fill()) {
+    bool more = between_commands && !skipping ? co_await conn_->fill_between_commands()
+                                              : co_await conn_->fill();
+    if (!more) {
       co_return line_result{line_status::closed, {}};
     }
   }
 }
 
-asio::awaitable<bool> session::read_exact(std::uint64_t n, std::string* out) {
-  while (n > 0) {
-    if (inbuf_.empty() && !co_await fill()) {
-      co_return false;
-    }
-    auto take = static_cast<std::size_t>(std::min<std::uint64_t>(n, inbuf_.size()));
-    if (out != nullptr) {
-      out->append(inbuf_, 0, take);
-    }
-    inbuf_.erase(0, take);
-    n -= take;
-  }
-  co_return true;
+bool session::tls_offered() const {
+  return !conn_->stream().is_tls() && svc_.tls.current() != nullptr;
 }
-
-asio::awaitable<void> session::watchdog() {
-  auto self = shared_from_this();
-  while (!closed_) {
-    timer_.expires_at(deadline_);
-    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // woken early by re-arm or cancel
-    if (closed_) {
-      co_return;
-    }
-    if (std::chrono::steady_clock::now() >= deadline_) {
-      if (timed_out_) {
-        stream_.close();  // the 421 could not be written either
-        co_return;
-      }
-      timed_out_ = true;
-      deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      stream_.cancel();
-    }
-  }
-}
-
-void session::on_shutdown() {
-  draining_ = true;
-  if (awaiting_command_) {
-    stream_.cancel();  // idle between commands: stop waiting for one
-  }
-}
-
-bool session::client_on_loopback() const {
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(client_ip_, ec);
-  if (ec) {
-    return false;
-  }
-  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
-    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
-  }
-  return addr.is_loopback();
-}
-
-bool session::tls_offered() const { return !stream_.is_tls() && svc_.tls.current() != nullptr; }
 
 bool session::auth_offered() const {
   if (kind_ == listener_kind::mx) {
     return false;
   }
-  return stream_.is_tls() || (svc_.cfg.auth.plaintext_on_loopback && client_on_loopback());
+  return conn_->stream().is_tls() ||
+         (svc_.cfg.auth.plaintext_on_loopback && conn_->client_on_loopback());
 }
 
 std::string session::protocol_keyword() const {
@@ -211,7 +118,7 @@ std::string session::protocol_keyword() const {
   if (!esmtp_) {
     return p;
   }
-  if (stream_.is_tls()) {
+  if (conn_->stream().is_tls()) {
     p += "S";
   }
   if (user_) {
@@ -231,47 +138,32 @@ void session::reset_transaction() {
 }
 
 asio::awaitable<void> session::run() {
-  auto self = shared_from_this();
-  auto weak = weak_from_this();
-  auto membership = svc_.drain.join([weak, ex = stream_.socket().get_executor()] {
-    asio::post(ex, [weak] {
-      if (auto s = weak.lock()) {
-        s->on_shutdown();
-      }
-    });
-  });
-  arm_deadline();
-  asio::co_spawn(stream_.socket().get_executor(), watchdog(), asio::detached);
-
   spdlog::info("session={} event=connect protocol=smtp listener={} client={}", id_,
                kind_ == listener_kind::mx ? "mx"
                : kind_ == listener_kind::submission ? "submission"
                                                      : "submissions",
-               client_ip_);
+               conn_->client_ip());
 
   if (kind_ == listener_kind::submissions) {
     auto ctx = svc_.tls.current();
-    if (!ctx || co_await stream_.start_tls(ctx)) {
+    if (!ctx || co_await conn_->stream().start_tls(ctx)) {
       spdlog::info("session={} event=tls_failed", id_);
-      closed_ = true;
-      timer_.cancel();
+      co_await conn_->finish();
       co_return;
     }
   }
   send({220, "", fmt::format("{} ESMTP Copper", svc_.cfg.hostname)});
 
-  while (!closed_ && !quit_) {
-    if (draining_) {
+  while (!conn_->closed() && !quit_) {
+    if (conn_->draining()) {
       send(replies::shutting_down(svc_.cfg.hostname));
       break;
     }
-    awaiting_command_ = true;
-    auto [status, line] = co_await read_line(max_command_line);
-    awaiting_command_ = false;
+    auto [status, line] = co_await read_line(max_command_line, true);
     if (status == line_status::closed) {
-      if (timed_out_) {
+      if (conn_->timed_out()) {
         send(replies::timeout(svc_.cfg.hostname));
-      } else if (draining_) {
+      } else if (conn_->draining()) {
         send(replies::shutting_down(svc_.cfg.hostname));
       }
       break;
@@ -304,11 +196,8 @@ asio::awaitable<void> session::run() {
       break;
     }
   }
-  co_await flush();
   spdlog::info("session={} event=disconnect errors={}", id_, errors_);
-  closed_ = true;
-  timer_.cancel();
-  stream_.close();
+  co_await conn_->finish();
 }
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, listener_kind kind,
@@ -330,8 +219,10 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, listener_ki
     }
     co_return;
   }
-  auto s = std::make_shared<session>(std::move(socket), kind, svc);
-  co_await s->run();
+  auto conn = std::make_shared<net::connection>(std::move(socket), svc.cfg.smtp.idle_timeout);
+  conn->start(svc.drain);
+  session s(conn, kind, svc);
+  co_await s.run();
 }
 
 }  // namespace copper::smtp

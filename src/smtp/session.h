@@ -3,8 +3,6 @@
 // session.cpp); each command's handler lives in cmd/<command>.cpp.
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,7 +10,7 @@
 
 #include "delivery/pipeline.h"
 #include "directory/directory.h"
-#include "net/stream.h"
+#include "net/connection.h"
 #include "smtp/protocol/command.h"
 #include "smtp/protocol/reply.h"
 #include "smtp/server.h"
@@ -21,11 +19,9 @@ namespace copper::smtp {
 
 namespace asio = boost::asio;
 
-// Shared: the command loop and the idle-timeout watchdog both hold it, and
-// the drain registry reaches it through a weak pointer.
-class session : public std::enable_shared_from_this<session> {
+class session {
  public:
-  session(asio::ip::tcp::socket socket, listener_kind kind, services& svc);
+  session(std::shared_ptr<net::connection> conn, listener_kind kind, services& svc);
 
   asio::awaitable<void> run();
 
@@ -54,21 +50,13 @@ class session : public std::enable_shared_from_this<session> {
     line_status status;
     std::string line;
   };
-  asio::awaitable<line_result> read_line(std::size_t max);
-  asio::awaitable<bool> fill();
-  asio::awaitable<bool> flush();
-  // Reads exactly `n` octets; kept in `out` unless `out` is null (discarded).
-  asio::awaitable<bool> read_exact(std::uint64_t n, std::string* out);
+  asio::awaitable<line_result> read_line(std::size_t max, bool between_commands);
   void send(const reply& r);
   void send_error(const reply& r);
-  void arm_deadline();
-  asio::awaitable<void> watchdog();
-  void on_shutdown();
 
   // Policy helpers.
   bool auth_offered() const;
   bool tls_offered() const;
-  bool client_on_loopback() const;
   std::string protocol_keyword() const;
   void reset_transaction();
   asio::awaitable<void> deliver_message(std::string message);
@@ -77,25 +65,15 @@ class session : public std::enable_shared_from_this<session> {
 
   listener_kind kind_;
   services& svc_;
-  net::stream stream_;
-  asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_;
+  std::shared_ptr<net::connection> conn_;
   std::string id_;
-  std::string client_ip_;
-
-  std::string inbuf_;
-  std::string outbuf_;
 
   // Connection state.
   std::string helo_;
   bool esmtp_ = false;
   std::optional<directory::principal> user_;
   unsigned errors_ = 0;
-  bool quit_ = false;
-  bool closed_ = false;
-  bool timed_out_ = false;
-  bool draining_ = false;
-  bool awaiting_command_ = false;
+  bool quit_ = false;  // QUIT, or the connection cannot go on
 
   // Transaction state (RFC 5321 3.3), cleared by RSET, EHLO and after DATA.
   bool in_transaction_ = false;

@@ -29,7 +29,7 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
     send_error(replies::encryption_required());
     co_return;
   }
-  if (!svc_.auth_failures.allowed(client_ip_, "")) {
+  if (!svc_.auth_failures.allowed(conn_->client_ip(), "")) {
     send_error(replies::auth_rate_limited());
     co_return;
   }
@@ -46,9 +46,11 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   }
 
   // Reads one client response to a 334 challenge; nullopt on cancel or error.
-  auto respond = [this](reply prompt) -> asio::awaitable<std::optional<std::string>> {
-    send(prompt);
-    auto [status, line] = co_await read_line(max_auth_line);
+  // The caller sends the challenge: GCC 12 copies a class-type parameter of a
+  // coroutine lambda bitwise, and the copy's destructor then frees a short
+  // string's inline buffer ("free(): invalid pointer").
+  auto respond = [this]() -> asio::awaitable<std::optional<std::string>> {
+    auto [status, line] = co_await read_line(max_auth_line, false);
     if (status != line_status::ok) {
       co_return std::nullopt;
     }
@@ -58,7 +60,8 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   auth::credentials creds;
   if (mech == "PLAIN") {
     if (!initial) {
-      initial = co_await respond({334, "", ""});
+      send({334, "", ""});
+      initial = co_await respond();
     }
     if (!initial || *initial == "*") {
       send_error(replies::auth_cancelled());
@@ -75,13 +78,15 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   } else if (mech == "LOGIN") {
     std::optional<std::string> user = initial;
     if (!user) {
-      user = co_await respond(challenge("Username:"));
+      send(challenge("Username:"));
+      user = co_await respond();
     }
     if (!user || *user == "*") {
       send_error(replies::auth_cancelled());
       co_return;
     }
-    auto pass = co_await respond(challenge("Password:"));
+    send(challenge("Password:"));
+    auto pass = co_await respond();
     if (!pass || *pass == "*") {
       send_error(replies::auth_cancelled());
       co_return;
@@ -100,7 +105,7 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   }
 
   std::string account = to_lower_ascii(creds.authcid);
-  if (!svc_.auth_failures.allowed(client_ip_, account)) {
+  if (!svc_.auth_failures.allowed(conn_->client_ip(), account)) {
     send_error(replies::auth_rate_limited());
     co_return;
   }
@@ -113,9 +118,9 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
     });
   }
   if (!who) {
-    svc_.auth_failures.record_failure(client_ip_, account);
+    svc_.auth_failures.record_failure(conn_->client_ip(), account);
     spdlog::info("session={} event=auth_failed mechanism={} user={} client={}", id_, mech,
-                 log::quote(account), client_ip_);
+                 log::quote(account), conn_->client_ip());
     send_error(replies::auth_failed());
     co_return;
   }

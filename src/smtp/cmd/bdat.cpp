@@ -20,7 +20,7 @@ asio::awaitable<void> session::cmd_bdat(const command& cmd) {
     refusal = replies::bad_sequence("Earlier BDAT failed; send RSET");
   }
   if (refusal) {
-    if (co_await read_exact(cmd.chunk_size, nullptr)) {
+    if (co_await conn_->read_exact(cmd.chunk_size, nullptr)) {
       send_error(*refusal);
     }
     co_return;
@@ -28,17 +28,18 @@ asio::awaitable<void> session::cmd_bdat(const command& cmd) {
 
   chunking_ = true;
   std::uint64_t limit = svc_.cfg.smtp.max_message_size;
-  if (chunks_.size() + cmd.chunk_size > limit) {
+  // Written so that a chunk size near 2^64 cannot wrap the sum below the limit.
+  if (cmd.chunk_size > limit - chunks_.size()) {
     chunk_failed_ = true;
     chunks_.clear();
     chunks_.shrink_to_fit();
-    if (co_await read_exact(cmd.chunk_size, nullptr)) {
+    if (co_await conn_->read_exact(cmd.chunk_size, nullptr)) {
       spdlog::info("session={} event=message_refused reason=size", id_);
       send_error(replies::message_too_big());
     }
     co_return;
   }
-  if (!co_await read_exact(cmd.chunk_size, &chunks_)) {
+  if (!co_await conn_->read_exact(cmd.chunk_size, &chunks_)) {
     co_return;
   }
   if (!cmd.last_chunk) {

@@ -11,9 +11,9 @@ asio::awaitable<void> session::deliver_message(std::string message) {
   envelope_.id = delivery::make_id();
   envelope_.session_id = id_;
   envelope_.helo = helo_;
-  envelope_.client_ip = client_ip_;
+  envelope_.client_ip = conn_->client_ip();
   envelope_.protocol = protocol_keyword();
-  envelope_.tls = stream_.tls_description();
+  envelope_.tls = conn_->stream().tls_description();
   envelope_.auth_user = user_ ? user_->address : "";
   std::string id = envelope_.id;
   auto outcome = co_await svc_.pipeline.deliver(std::move(envelope_), std::move(message));
@@ -46,20 +46,20 @@ asio::awaitable<void> session::cmd_data(const command&) {
     co_return;
   }
   send(replies::start_data());
-  if (!co_await flush()) {
+  if (!co_await conn_->flush()) {
     co_return;
   }
 
   data_reader reader(svc_.cfg.smtp.max_message_size, svc_.cfg.smtp.max_line_length);
   for (;;) {
-    std::size_t used = reader.feed(inbuf_);
-    inbuf_.erase(0, used);
+    std::size_t used = reader.feed(conn_->input());
+    conn_->input().erase(0, used);
     if (reader.done()) {
       break;
     }
-    if (!co_await fill()) {
+    if (!co_await conn_->fill()) {
       spdlog::info("session={} event=data_aborted size={}", id_, reader.size());
-      closed_ = true;
+      quit_ = true;
       co_return;
     }
   }

@@ -13,10 +13,14 @@ std::optional<reply> session::check_mail_params(const command& cmd) {
     if (p.keyword == "SIZE") {
       std::uint64_t size = 0;
       auto [ptr, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), size);
-      if (!p.has_value || ec != std::errc() || ptr != p.value.data() + p.value.size()) {
+      // RFC 1870 4: size-value ::= 1*20DIGIT, so a valid value can exceed 64 bits.
+      bool too_big_to_parse = ec == std::errc::result_out_of_range && p.value.size() <= 20 &&
+                              p.value.find_first_not_of("0123456789") == std::string::npos;
+      if (!p.has_value || (ec != std::errc() && !too_big_to_parse) ||
+          ptr != p.value.data() + p.value.size()) {
         return replies::parameter_error("Bad SIZE parameter");
       }
-      if (size > svc_.cfg.smtp.max_message_size) {
+      if (too_big_to_parse || size > svc_.cfg.smtp.max_message_size) {
         return replies::message_too_big();  // RFC 1870 6
       }
     } else if (p.keyword == "BODY") {

@@ -107,7 +107,7 @@ asio::awaitable<void> session::cmd_rcpt(const command& cmd) {
     case directory::resolution::outcome::not_local:
       if (!user_) {
         spdlog::info("session={} event=rcpt_refused reason=relay rcpt={} client={}", id_,
-                     rcpt.address.wire(), client_ip_);
+                     rcpt.address.wire(), conn_->client_ip());
         send_error(replies::relay_denied());
         co_return;
       }

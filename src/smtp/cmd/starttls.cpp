@@ -10,7 +10,7 @@
 namespace copper::smtp {
 
 asio::awaitable<void> session::cmd_starttls(const command&) {
-  if (stream_.is_tls()) {
+  if (conn_->stream().is_tls()) {
     send_error(replies::bad_sequence("Already running TLS"));
     co_return;
   }
@@ -20,21 +20,20 @@ asio::awaitable<void> session::cmd_starttls(const command&) {
     co_return;
   }
   send(replies::start_tls());
-  if (!co_await flush()) {
+  if (!co_await conn_->flush()) {
     co_return;
   }
-  if (!inbuf_.empty()) {
-    spdlog::warn("session={} event=starttls_injection discarded={} client={}", id_, inbuf_.size(),
-                 client_ip_);
-    inbuf_.clear();
+  if (!conn_->input().empty()) {
+    spdlog::warn("session={} event=starttls_injection discarded={} client={}", id_, conn_->input().size(),
+                 conn_->client_ip());
+    conn_->input().clear();
   }
-  arm_deadline();
-  if (auto ec = co_await stream_.start_tls(ctx); ec) {
+  if (auto ec = co_await conn_->stream().start_tls(ctx); ec) {
     spdlog::info("session={} event=tls_failed error={}", id_, ec.message());
-    closed_ = true;
+    quit_ = true;
     co_return;
   }
-  spdlog::info("session={} event=tls_started tls={}", id_, log::quote(stream_.tls_description()));
+  spdlog::info("session={} event=tls_started tls={}", id_, log::quote(conn_->stream().tls_description()));
   helo_.clear();
   esmtp_ = false;
   user_.reset();

@@ -1,0 +1,151 @@
+#include "net/connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace copper::net {
+namespace {
+constexpr std::size_t read_chunk = 4096;
+// After a timeout, how long the final error reply may take to go out.
+constexpr auto goodbye_grace = std::chrono::seconds(10);
+}  // namespace
+
+connection::connection(asio::ip::tcp::socket socket, std::chrono::seconds idle_timeout)
+    : stream_(std::move(socket)), timer_(stream_.socket().get_executor()),
+      idle_timeout_(idle_timeout) {
+  boost::system::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  client_ip_ = ec ? "unknown" : ep.address().to_string();
+  arm_deadline();
+}
+
+connection::~connection() = default;
+
+void connection::start(drain_registry& drain) {
+  std::weak_ptr<connection> weak = weak_from_this();
+  membership_ = drain.join([weak, ex = stream_.socket().get_executor()] {
+    asio::post(ex, [weak] {
+      if (auto c = weak.lock()) {
+        c->on_shutdown();
+      }
+    });
+  });
+  asio::co_spawn(stream_.socket().get_executor(), watchdog(), asio::detached);
+}
+
+bool connection::client_on_loopback() const {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(client_ip_, ec);
+  if (ec) {
+    return false;
+  }
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  }
+  return addr.is_loopback();
+}
+
+void connection::arm_deadline() { deadline_ = std::chrono::steady_clock::now() + idle_timeout_; }
+
+asio::awaitable<bool> connection::flush() {
+  if (closed_) {
+    co_return false;
+  }
+  if (outbuf_.empty()) {
+    co_return true;
+  }
+  arm_deadline();
+  std::string out = std::move(outbuf_);
+  outbuf_.clear();
+  if (auto ec = co_await stream_.write_all(asio::buffer(out)); ec) {
+    closed_ = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> connection::fill() {
+  // Replies may wait while input is buffered (pipelining), never while we block.
+  if (!co_await flush()) {
+    co_return false;
+  }
+  std::size_t old = inbuf_.size();
+  inbuf_.resize(old + read_chunk);
+  arm_deadline();
+  auto [ec, n] = co_await stream_.read_some(asio::buffer(inbuf_.data() + old, read_chunk));
+  inbuf_.resize(old + n);
+  if (ec) {
+    // A cancel for timeout or drain still lets the session say goodbye.
+    bool interrupted = ec == asio::error::operation_aborted && (timed_out_ || draining_);
+    closed_ = closed_ || !interrupted;
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> connection::fill_between_commands() {
+  if (draining_) {
+    co_return false;
+  }
+  between_commands_ = true;
+  bool ok = co_await fill();
+  between_commands_ = false;
+  co_return ok;
+}
+
+asio::awaitable<bool> connection::read_exact(std::uint64_t n, std::string* out) {
+  while (n > 0) {
+    if (inbuf_.empty() && !co_await fill()) {
+      co_return false;
+    }
+    auto take = static_cast<std::size_t>(std::min<std::uint64_t>(n, inbuf_.size()));
+    if (out != nullptr) {
+      out->append(inbuf_, 0, take);
+    }
+    inbuf_.erase(0, take);
+    n -= take;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> connection::finish() {
+  co_await flush();
+  closed_ = true;
+  timer_.cancel();
+  stream_.close();
+  membership_.reset();
+}
+
+asio::awaitable<void> connection::watchdog() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    timer_.expires_at(deadline_);
+    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));  // re-armed or cancelled
+    if (closed_) {
+      co_return;
+    }
+    if (std::chrono::steady_clock::now() < deadline_) {
+      continue;
+    }
+    if (timed_out_) {
+      stream_.close();  // the goodbye could not be written either
+      co_return;
+    }
+    timed_out_ = true;
+    idle_timeout_ = std::chrono::duration_cast<std::chrono::seconds>(goodbye_grace);
+    deadline_ = std::chrono::steady_clock::now() + goodbye_grace;
+    stream_.cancel();
+  }
+}
+
+void connection::on_shutdown() {
+  draining_ = true;
+  if (between_commands_) {
+    stream_.cancel();
+  }
+}
+
+}  // namespace copper::net
