@@ -1,5 +1,7 @@
 #include "auth/failure_limiter.h"
 
+#include <algorithm>
+
 namespace copper::auth {
 
 unsigned failure_limiter::count(history& h, const std::string& key, clock::time_point now) {
@@ -19,15 +21,17 @@ unsigned failure_limiter::count(history& h, const std::string& key, clock::time_
 }
 
 // Keys with only expired failures are dropped once the map grows, so that a
-// scan from many addresses cannot grow it without bound.
-void failure_limiter::prune(history& h, clock::time_point now) {
-  constexpr std::size_t prune_above = 10'000;
+// scan from many addresses cannot grow it without bound. The next prune waits
+// until the map has doubled: with many live keys, scanning on every failure
+// would cost O(keys) each time, under the mutex.
+void failure_limiter::prune(history& h, std::size_t& prune_above, clock::time_point now) {
   if (h.size() < prune_above) {
     return;
   }
   for (auto it = h.begin(); it != h.end();) {
     it = !it->second.empty() && it->second.back() + window_ > now ? std::next(it) : h.erase(it);
   }
+  prune_above = std::max<std::size_t>(10'000, 2 * h.size());
 }
 
 bool failure_limiter::allowed(const std::string& ip, const std::string& account,
@@ -48,8 +52,8 @@ void failure_limiter::record_failure(const std::string& ip, const std::string& a
       q.pop_front();
     }
   };
-  prune(by_ip_, now);
-  prune(by_account_, now);
+  prune(by_ip_, prune_ip_above_, now);
+  prune(by_account_, prune_account_above_, now);
   push(by_ip_, ip, max_per_ip_);
   if (!account.empty()) {
     push(by_account_, account, max_per_account_);

@@ -27,7 +27,7 @@ class failure_limiter {
  private:
   using history = std::map<std::string, std::deque<clock::time_point>>;
   unsigned count(history& h, const std::string& key, clock::time_point now);
-  void prune(history& h, clock::time_point now);
+  void prune(history& h, std::size_t& prune_above, clock::time_point now);
 
   unsigned max_per_ip_;
   unsigned max_per_account_;
@@ -35,6 +35,9 @@ class failure_limiter {
   std::mutex mu_;
   history by_ip_;
   history by_account_;
+  // Map sizes at which the next prune runs (see prune()).
+  std::size_t prune_ip_above_ = 10'000;
+  std::size_t prune_account_above_ = 10'000;
 };
 
 }  // namespace copper::auth

@@ -4,11 +4,32 @@
 #include <openssl/evp.h>
 
 namespace copper::auth {
+namespace {
+
+// RFC 4648 3.3: nothing outside the alphabet, and "=" only as one or two
+// final pad characters. EVP_DecodeBlock alone skips surrounding whitespace and
+// decodes a "=" anywhere as zero bits.
+bool is_base64(std::string_view text) {
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') {
+    pad = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
+  }
+  for (char c : text.substr(0, text.size() - pad)) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 credentials::~credentials() { OPENSSL_cleanse(password.data(), password.size()); }
 
 std::optional<std::string> decode_base64(std::string_view text) {
-  if (text.size() % 4 != 0 || text.size() > 64 * 1024) {
+  if (text.size() % 4 != 0 || text.size() > 64 * 1024 || !is_base64(text)) {
     return std::nullopt;
   }
   std::string out(text.size() / 4 * 3, '\0');

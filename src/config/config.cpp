@@ -12,7 +12,9 @@ namespace copper::config {
 namespace {
 
 // Walks one TOML table, remembering which keys were read so that anything
-// left over can be reported as unknown.
+// left over can be reported as unknown. Values are read with value_exact():
+// toml++'s value() converts between integers, floats and booleans, so that
+// `plaintext_on_loopback = 1` or `idle_timeout = 30.0` would pass unnoticed.
 class table_reader {
  public:
   table_reader(const toml::table& table, std::string prefix, const std::filesystem::path& file)
@@ -33,7 +35,7 @@ class table_reader {
     if (n == nullptr) {
       return {};
     }
-    auto v = n->value<std::string>();
+    auto v = n->value_exact<std::string>();
     if (!v) {
       return bad(*n, key, "expected a string");
     }
@@ -46,7 +48,7 @@ class table_reader {
     if (n == nullptr) {
       return {};
     }
-    auto v = n->value<bool>();
+    auto v = n->value_exact<bool>();
     if (!v) {
       return bad(*n, key, "expected true or false");
     }
@@ -60,7 +62,7 @@ class table_reader {
     if (n == nullptr) {
       return {};
     }
-    auto v = n->value<std::int64_t>();
+    auto v = n->value_exact<std::int64_t>();
     if (!v || *v < 0 || static_cast<std::uint64_t>(*v) < min ||
         static_cast<std::uint64_t>(*v) > max) {
       return bad(*n, key, fmt::format("expected an integer from {} to {}", min, max));
@@ -90,14 +92,14 @@ class table_reader {
     if (n == nullptr) {
       return {};
     }
-    if (auto i = n->value<std::int64_t>()) {
+    if (auto i = n->value_exact<std::int64_t>()) {
       if (*i <= 0) {
         return bad(*n, key, "expected a positive size");
       }
       out = static_cast<std::uint64_t>(*i);
       return {};
     }
-    auto s = n->value<std::string>();
+    auto s = n->value_exact<std::string>();
     if (!s) {
       return bad(*n, key, "expected a size such as 50M");
     }
@@ -120,7 +122,7 @@ class table_reader {
     }
     out.clear();
     for (const toml::node& item : *arr) {
-      auto v = item.value<std::string>();
+      auto v = item.value_exact<std::string>();
       if (!v) {
         return bad(item, key, "expected a list of strings");
       }
@@ -309,10 +311,11 @@ result<std::uint64_t> parse_size(std::string_view text) {
   std::size_t i = 0;
   std::uint64_t n = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    if (n > std::numeric_limits<std::uint64_t>::max() / 10) {
+    auto digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
       return make_error("size too large");
     }
-    n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    n = n * 10 + digit;
     ++i;
   }
   if (i == 0) {
@@ -352,6 +355,10 @@ std::filesystem::path locate(const std::string& from_command_line) {
 
 result<config> load(const std::filesystem::path& file) {
   toml::table root;
+  // toml++ reads a directory as an empty document.
+  if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
+    return make_error(fmt::format("{}: cannot read: is a directory", file.string()));
+  }
   try {
     root = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {

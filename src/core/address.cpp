@@ -154,7 +154,8 @@ result<mail_address> parse_mailbox(std::string_view text, bool allow_utf8) {
           return make_error("unterminated quoted-pair");
         }
         auto next = static_cast<unsigned char>(text[i + 1]);
-        if (next < 32 || (next > 126 && !allow_utf8)) {
+        // quoted-pairSMTP = %d92 %d32-126 (UTF-8 tolerated under SMTPUTF8).
+        if (next < 32 || next == 127 || (next > 127 && !allow_utf8)) {
           return make_error("invalid quoted-pair");
         }
         addr.local.push_back(static_cast<char>(next));

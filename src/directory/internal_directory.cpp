@@ -37,6 +37,17 @@ std::string domain_part(std::string_view key) {
   return std::string(key.substr(key.rfind('@') + 1));
 }
 
+// An alias target as stored: the key form for a local address (accounts and
+// aliases are looked up by it), the wire form for a remote one, whose local
+// part only the remote host may interpret (RFC 5321 2.4: case and quoting kept).
+result<std::string> canonical_target(store::store& store, std::string_view address) {
+  auto key = canonical(address);
+  if (!key || store.has_domain(domain_part(*key))) {
+    return key;
+  }
+  return parse_mailbox(address)->wire();
+}
+
 }  // namespace
 
 std::string strip_plus_tag(std::string_view key) {
@@ -237,7 +248,7 @@ result<void> internal_directory::add_alias(std::string_view alias,
   }
   std::vector<std::string> keys;
   for (const auto& t : targets) {
-    auto key = canonical(t);
+    auto key = canonical_target(store_, t);
     if (!key) {
       return key.err();
     }
@@ -264,7 +275,7 @@ result<void> internal_directory::remove_alias(std::string_view alias,
     return store_.remove_alias(*source, "");
   }
   for (const auto& t : targets) {
-    auto key = canonical(t);
+    auto key = canonical_target(store_, t);
     if (!key) {
       return key.err();
     }

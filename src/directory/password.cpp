@@ -32,6 +32,9 @@ bool verify_password(std::string_view password, const std::string& hash) {
   if (hash.empty() || hash[0] == '!' || hash[0] == '*') {
     return false;  // locked account
   }
+  if (password.find('\0') != std::string_view::npos) {
+    return false;  // crypt_r() would see only the part before the NUL
+  }
   std::string pw(password);
   auto data = std::make_unique<crypt_data>();
   const char* hashed = crypt_r(pw.c_str(), hash.c_str(), data.get());
