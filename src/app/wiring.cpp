@@ -16,7 +16,9 @@ result<core_services> open_core(const config::config& cfg) {
   ::chmod(cfg.data_dir.c_str(), 0700);  // mail and password hashes live here
   core_services core;
   try {
-    core.store = std::make_unique<store::sqlite::sqlite_store>(cfg.data_dir);
+    auto sqlite = std::make_unique<store::sqlite::sqlite_store>(cfg.data_dir);
+    core.mailboxes = sqlite.get();
+    core.store = std::move(sqlite);
   } catch (const std::exception& e) {
     return make_error(std::string("cannot open the store: ") + e.what());
   }

@@ -6,12 +6,14 @@
 
 #include "config/config.h"
 #include "directory/directory.h"
+#include "store/mailbox_store.h"
 #include "store/store.h"
 
 namespace copper::app {
 
 struct core_services {
   std::unique_ptr<store::store> store;
+  store::mailbox_store* mailboxes = nullptr;  // the same backend object as `store`
   std::unique_ptr<directory::directory> directory;
 };
 

@@ -104,11 +104,12 @@ class store {
   virtual result<void> remove_queued(std::int64_t id) = 0;
   virtual result<void> retry_all_now() = 0;
 
-  // Reading messages back (IMAP and POP3 build on these later).
+  // Reading delivered messages back by mailbox name. Protocols use
+  // mailbox_store (store/mailbox_store.h), whose list_mailboxes replaces the
+  // name list that was here (one class cannot override both).
   virtual std::vector<message_summary> list_messages(account_id account,
                                                      std::string_view mailbox) = 0;
   virtual std::optional<std::string> read_message(std::int64_t message_id) = 0;
-  virtual std::vector<std::string> list_mailboxes(account_id account) = 0;
 
   // Blocks until every submitted delivery is committed.
   virtual void flush() = 0;

@@ -128,4 +128,18 @@ void transaction::commit() {
   done_ = true;
 }
 
+read_transaction::read_transaction(database& db) : db_(db) { db_.exec("BEGIN"); }
+
+read_transaction::~read_transaction() {
+  try {
+    db_.exec("COMMIT");
+  } catch (const db_error&) {
+    // Nothing was written; a pooled connection must not stay inside a transaction.
+    try {
+      db_.exec("ROLLBACK");
+    } catch (const db_error&) {  // NOLINT(bugprone-empty-catch): already out of it
+    }
+  }
+}
+
 }  // namespace copper::store::sqlite

@@ -85,4 +85,17 @@ class transaction {
   bool done_ = false;
 };
 
+// BEGIN ... COMMIT around several reads: in WAL mode they then see one
+// snapshot, and the writer is never blocked by them.
+class read_transaction {
+ public:
+  explicit read_transaction(database& db);
+  ~read_transaction();
+  read_transaction(const read_transaction&) = delete;
+  read_transaction& operator=(const read_transaction&) = delete;
+
+ private:
+  database& db_;
+};
+
 }  // namespace copper::store::sqlite

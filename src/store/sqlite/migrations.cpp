@@ -1,13 +1,15 @@
 #include "store/sqlite/migrations.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 
 namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 1> migrations = {
+constexpr std::array<const char*, 2> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -80,28 +82,128 @@ CREATE TABLE queue_recipients (
 );
 CREATE INDEX queue_recipients_queue ON queue_recipients(queue_id);
 )sql",
+    // 2: the mailbox model (RFC 9051, RFC 7162).
+    // Mailboxes, messages and blobs are rebuilt with AUTOINCREMENT (SQLite's
+    // table-rebuild procedure, https://sqlite.org/lang_altertable.html#otheralter)
+    // so that their ids are never reused: IMAP sessions hold mailbox ids, a
+    // message id is EMAILID material that must never name another message
+    // (RFC 8474 5.1), and caches key on blob ids. Plain INTEGER PRIMARY KEY
+    // hands out the id of a deleted last row again.
+    R"sql(
+CREATE TABLE mailboxes_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  special_use TEXT NOT NULL DEFAULT '',
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL DEFAULT 1,
+  highestmodseq INTEGER NOT NULL DEFAULT 1,
+  subscribed INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (account_id, name)
+);
+INSERT INTO mailboxes_v2 (id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq,
+                          subscribed)
+  SELECT id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, subscribed
+  FROM mailboxes;
+DROP TABLE mailboxes;
+ALTER TABLE mailboxes_v2 RENAME TO mailboxes;
+
+CREATE TABLE blobs_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sha256 BLOB NOT NULL UNIQUE,
+  size INTEGER NOT NULL,
+  refs INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+INSERT INTO blobs_v2 (id, sha256, size, refs, data) SELECT id, sha256, size, refs, data FROM blobs;
+DROP TABLE blobs;
+ALTER TABLE blobs_v2 RENAME TO blobs;
+
+CREATE TABLE messages_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  blob_id INTEGER NOT NULL REFERENCES blobs(id),
+  size INTEGER NOT NULL,
+  internal_date INTEGER NOT NULL,
+  flags TEXT NOT NULL DEFAULT '',
+  modseq INTEGER NOT NULL,
+  UNIQUE (mailbox_id, uid)
+);
+INSERT INTO messages_v2 (id, mailbox_id, uid, blob_id, size, internal_date, flags, modseq)
+  SELECT id, mailbox_id, uid, blob_id, size, internal_date, flags, modseq FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_v2 RENAME TO messages;
+-- CONDSTORE FETCH/SEARCH MODSEQ and QRESYNC: what changed since a MODSEQ.
+CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+
+-- The last UIDVALIDITY handed out per account: a mailbox deleted and created
+-- again gets a larger one even within the same second (RFC 9051 2.3.1.1).
+ALTER TABLE accounts ADD COLUMN last_uidvalidity INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET last_uidvalidity =
+  coalesce((SELECT max(uidvalidity) FROM mailboxes WHERE account_id = accounts.id), 0);
+
+-- Expunged UIDs with the MODSEQ of their expunge, for QRESYNC VANISHED
+-- (RFC 7162 3.2.5) and changes_since. UIDs are never reused in a mailbox.
+CREATE TABLE expunged (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+)sql",
 };
 
-int current_version(database& db) {
-  auto st = db.prepare("PRAGMA user_version");
+std::int64_t pragma_int(database& db, const char* sql) {
+  auto st = db.prepare(sql);
   st.step();
-  return static_cast<int>(st.int64(0));
+  return st.int64(0);
+}
+
+int current_version(database& db) {
+  return static_cast<int>(pragma_int(db, "PRAGMA user_version"));
 }
 
 }  // namespace
 
 int schema_version() { return static_cast<int>(migrations.size()); }
 
-void migrate(database& db) {
+void migrate(database& db, int target) {
   int version = current_version(db);
   if (version > schema_version()) {
     throw db_error("the store was written by a newer Copper (schema " + std::to_string(version) +
                        ", this build knows " + std::to_string(schema_version()) + ")",
                    SQLITE_ERROR);
   }
-  for (int v = version; v < schema_version(); ++v) {
+  if (version >= target) {
+    return;
+  }
+  // A table rebuild drops the old table, which must not cascade into the rows
+  // that reference it: foreign keys are off while migrating (the pragma is a
+  // no-op inside a transaction) and checked before each step commits.
+  bool foreign_keys = pragma_int(db, "PRAGMA foreign_keys") != 0;
+  db.exec("PRAGMA foreign_keys = OFF");
+  struct restore_foreign_keys {
+    database& db;
+    bool on;
+    ~restore_foreign_keys() {
+      try {
+        db.exec(on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+      } catch (const db_error&) {  // NOLINT(bugprone-empty-catch): the connection is closing
+      }
+    }
+  } restore{db, foreign_keys};
+  for (int v = version; v < std::min(target, schema_version()); ++v) {
     transaction tx(db);
+    if (current_version(db) > v) {
+      continue;  // another process (a CLI command at startup) migrated meanwhile
+    }
     db.exec(migrations[static_cast<std::size_t>(v)]);
+    if (db.prepare("PRAGMA foreign_key_check").step()) {
+      throw db_error("schema migration " + std::to_string(v + 1) + " broke a foreign key",
+                     SQLITE_CONSTRAINT);
+    }
     db.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
     tx.commit();
   }

@@ -6,10 +6,11 @@
 
 namespace copper::store::sqlite {
 
-// Brings the schema up to date. Throws db_error on failure, and when the file
-// was written by a newer Copper than this one.
-void migrate(database& db);
-
 int schema_version();
+
+// Brings the schema up to date (or up to `target`, which tests use to build
+// a file as an older release left it). Throws db_error on failure, and when
+// the file was written by a newer Copper than this one.
+void migrate(database& db, int target = schema_version());
 
 }  // namespace copper::store::sqlite

@@ -1,9 +1,10 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include <ctime>
+#include <algorithm>
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/model.h"
 
 namespace copper::store::sqlite {
 namespace {
@@ -18,16 +19,6 @@ std::string domain_of(std::string_view address) {
   return std::string(at == std::string_view::npos ? address : address.substr(at + 1));
 }
 
-// Runs `f`, turning store exceptions into error values at the interface.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const db_error& e) {
-    return make_error(e.what());
-  }
-}
-
 std::optional<std::int64_t> domain_id(database& db, std::string_view name) {
   auto st = db.prepare("SELECT id FROM domains WHERE name = ?");
   st.bind(1, name);
@@ -37,64 +28,68 @@ std::optional<std::int64_t> domain_id(database& db, std::string_view name) {
   return st.int64(0);
 }
 
+// Opens the file once to create and migrate it before the writer and the
+// readers attach; a missing directory or a newer schema throws from here.
+std::filesystem::path prepare_file(const std::filesystem::path& data_dir) {
+  auto file = data_dir / "copper.db";
+  database db(file);
+  configure(db);
+  migrate(db);
+  return file;
+}
+
+// Enough readers for the worker pool's concurrent sessions on two to a few
+// cores; each connection carries its own page cache.
+constexpr std::size_t reader_connections = 4;
+
 }  // namespace
 
 sqlite_store::sqlite_store(const std::filesystem::path& data_dir)
-    : file_(data_dir / "copper.db"), db_(file_) {
-  configure(db_);
-  migrate(db_);
-  writer_ = std::thread([this] { writer_loop(); });
-}
+    : file_(prepare_file(data_dir)), readers_(file_, reader_connections), writer_(file_) {}
 
-sqlite_store::~sqlite_store() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
+sqlite_store::~sqlite_store() = default;
+
+void sqlite_store::publish(const touched_list& touched) {
+  for (auto it = touched.begin(); it != touched.end(); ++it) {
+    // One notification per mailbox, however many rows the write touched.
+    if (std::find(touched.begin(), it, *it) == it) {
+      bus_.publish(it->first, it->second);
+    }
   }
-  queue_cv_.notify_all();
-  writer_.join();
 }
 
 result<void> sqlite_store::add_domain(std::string_view name) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    try {
-      db_.prepare("INSERT INTO domains(name) VALUES (?)").bind(1, name).run();
-    } catch (const db_error& e) {
-      if (e.is_constraint()) {
-        return make_error("domain " + std::string(name) + " already exists");
-      }
-      throw;
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    if (domain_id(db, name)) {
+      return make_error("domain " + std::string(name) + " already exists");
     }
+    db.prepare("INSERT INTO domains(name) VALUES (?)").bind(1, name).run();
     return {};
   });
 }
 
 result<void> sqlite_store::remove_domain(std::string_view name) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    auto id = domain_id(db_, name);
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    auto id = domain_id(db, name);
     if (!id) {
       return make_error("no such domain: " + std::string(name));
     }
-    auto users = db_.prepare("SELECT count(*) FROM accounts WHERE domain_id = ?");
+    auto users = db.prepare("SELECT count(*) FROM accounts WHERE domain_id = ?");
     users.bind(1, *id).step();
     if (users.int64(0) > 0) {
       return make_error("domain " + std::string(name) + " still has " +
                         std::to_string(users.int64(0)) + " user(s); remove them first");
     }
-    transaction tx(db_);
-    db_.prepare("DELETE FROM aliases WHERE domain_id = ?").bind(1, *id).run();
-    db_.prepare("DELETE FROM domains WHERE id = ?").bind(1, *id).run();
-    tx.commit();
+    db.prepare("DELETE FROM aliases WHERE domain_id = ?").bind(1, *id).run();
+    db.prepare("DELETE FROM domains WHERE id = ?").bind(1, *id).run();
     return {};
   });
 }
 
 std::vector<std::string> sqlite_store::list_domains() {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
   std::vector<std::string> out;
-  auto st = db_.prepare("SELECT name FROM domains ORDER BY name");
+  auto st = db->prepare("SELECT name FROM domains ORDER BY name");
   while (st.step()) {
     out.push_back(st.text(0));
   }
@@ -102,86 +97,81 @@ std::vector<std::string> sqlite_store::list_domains() {
 }
 
 bool sqlite_store::has_domain(std::string_view name) {
-  std::lock_guard lock(mu_);
-  return domain_id(db_, name).has_value();
+  auto db = readers_.acquire();
+  return domain_id(*db, name).has_value();
 }
 
 result<account_id> sqlite_store::add_account(std::string_view address,
                                              std::string_view password_hash,
                                              std::uint64_t quota_bytes) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<account_id> {
-    auto dom = domain_id(db_, domain_of(address));
+  return write<account_id>([&](database& db, touched_list&) -> result<account_id> {
+    auto dom = domain_id(db, domain_of(address));
     if (!dom) {
       return make_error("unknown domain " + domain_of(address) + " (add it with: copper domain add " +
                         domain_of(address) + ")");
     }
-    transaction tx(db_);
-    try {
-      db_.prepare("INSERT INTO accounts(address, domain_id, password_hash, quota_bytes) "
-                  "VALUES (?, ?, ?, ?)")
-          .bind(1, address)
-          .bind(2, *dom)
-          .bind(3, password_hash)
-          .bind(4, static_cast<std::int64_t>(quota_bytes))
-          .run();
-    } catch (const db_error& e) {
-      if (e.is_constraint()) {
-        return make_error("user " + std::string(address) + " already exists");
-      }
-      throw;
+    if (db.prepare("SELECT 1 FROM accounts WHERE address = ?").bind(1, address).step()) {
+      return make_error("user " + std::string(address) + " already exists");
     }
-    account_id id = db_.last_insert_rowid();
-    auto mb = db_.prepare(
-        "INSERT INTO mailboxes(account_id, name, special_use, uidvalidity) VALUES (?, ?, ?, ?)");
+    db.prepare(
+          "INSERT INTO accounts(address, domain_id, password_hash, quota_bytes) "
+          "VALUES (?, ?, ?, ?)")
+        .bind(1, address)
+        .bind(2, *dom)
+        .bind(3, password_hash)
+        .bind(4, static_cast<std::int64_t>(quota_bytes))
+        .run();
+    account_id id = db.last_insert_rowid();
+    // Distinct UIDVALIDITY values: renaming one of these onto the name of
+    // another, deleted one must not bring its UIDVALIDITY back.
+    std::uint32_t uidvalidity =
+        allocate_uidvalidity(db, id, static_cast<std::uint32_t>(std::size(default_mailboxes)));
     for (const auto& [name, use] : default_mailboxes) {
-      mb.bind(1, id).bind(2, name).bind(3, use).bind(4, static_cast<std::int64_t>(std::time(nullptr)));
-      mb.run();
-      mb.reset();
+      insert_mailbox(db, id, name, use, uidvalidity++);
     }
-    tx.commit();
     return id;
   });
 }
 
 result<void> sqlite_store::remove_account(std::string_view address) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    auto find = db_.prepare("SELECT id FROM accounts WHERE address = ?");
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    auto find = db.prepare("SELECT id FROM accounts WHERE address = ?");
     find.bind(1, address);
     if (!find.step()) {
       return make_error("no such user: " + std::string(address));
     }
     account_id id = find.int64(0);
-    transaction tx(db_);
-    // Drop blob references held by this account's messages before the rows go.
-    db_.prepare("UPDATE blobs SET refs = refs - (SELECT count(*) FROM messages m JOIN mailboxes b "
-                "ON m.mailbox_id = b.id WHERE b.account_id = ?1 AND m.blob_id = blobs.id) "
-                "WHERE id IN (SELECT m.blob_id FROM messages m JOIN mailboxes b ON m.mailbox_id = "
-                "b.id WHERE b.account_id = ?1)")
+    // Drop the blob references held by this account's messages with the rows.
+    std::vector<std::int64_t> blobs;
+    auto held = db.prepare(
+        "SELECT m.blob_id FROM messages m JOIN mailboxes b ON m.mailbox_id = b.id "
+        "WHERE b.account_id = ?");
+    held.bind(1, id);
+    while (held.step()) {
+      blobs.push_back(held.int64(0));
+    }
+    const char* in_account = "(SELECT id FROM mailboxes WHERE account_id = ?)";
+    db.prepare(std::string("DELETE FROM messages WHERE mailbox_id IN ") + in_account)
         .bind(1, id)
         .run();
-    db_.prepare("DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE "
-                "account_id = ?)")
+    release_blobs(db, std::move(blobs));
+    db.prepare(std::string("DELETE FROM expunged WHERE mailbox_id IN ") + in_account)
         .bind(1, id)
         .run();
-    db_.prepare("DELETE FROM blobs WHERE refs <= 0").run();
-    db_.prepare("DELETE FROM mailboxes WHERE account_id = ?").bind(1, id).run();
-    db_.prepare("DELETE FROM aliases WHERE target = ?").bind(1, address).run();
-    db_.prepare("DELETE FROM accounts WHERE id = ?").bind(1, id).run();
-    tx.commit();
+    db.prepare("DELETE FROM mailboxes WHERE account_id = ?").bind(1, id).run();
+    db.prepare("DELETE FROM aliases WHERE target = ?").bind(1, address).run();
+    db.prepare("DELETE FROM accounts WHERE id = ?").bind(1, id).run();
     return {};
   });
 }
 
 result<void> sqlite_store::set_password_hash(std::string_view address, std::string_view hash) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    db_.prepare("UPDATE accounts SET password_hash = ? WHERE address = ?")
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("UPDATE accounts SET password_hash = ? WHERE address = ?")
         .bind(1, hash)
         .bind(2, address)
         .run();
-    if (db_.changes() == 0) {
+    if (db.changes() == 0) {
       return make_error("no such user: " + std::string(address));
     }
     return {};
@@ -189,13 +179,12 @@ result<void> sqlite_store::set_password_hash(std::string_view address, std::stri
 }
 
 result<void> sqlite_store::set_quota(std::string_view address, std::uint64_t quota_bytes) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    db_.prepare("UPDATE accounts SET quota_bytes = ? WHERE address = ?")
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("UPDATE accounts SET quota_bytes = ? WHERE address = ?")
         .bind(1, static_cast<std::int64_t>(quota_bytes))
         .bind(2, address)
         .run();
-    if (db_.changes() == 0) {
+    if (db.changes() == 0) {
       return make_error("no such user: " + std::string(address));
     }
     return {};
@@ -203,8 +192,8 @@ result<void> sqlite_store::set_quota(std::string_view address, std::uint64_t quo
 }
 
 std::optional<account_record> sqlite_store::find_account(std::string_view address) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare(
+  auto db = readers_.acquire();
+  auto st = db->prepare(
       "SELECT id, address, password_hash, quota_bytes, disabled FROM accounts WHERE address = ?");
   st.bind(1, address);
   if (!st.step()) {
@@ -215,9 +204,9 @@ std::optional<account_record> sqlite_store::find_account(std::string_view addres
 }
 
 std::vector<account_record> sqlite_store::list_accounts(std::string_view domain) {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
   std::vector<account_record> out;
-  auto st = db_.prepare(
+  auto st = db->prepare(
       "SELECT a.id, a.address, '', a.quota_bytes, a.disabled FROM accounts a JOIN domains d ON "
       "a.domain_id = d.id WHERE ?1 = '' OR d.name = ?1 ORDER BY a.address");
   st.bind(1, domain);
@@ -229,8 +218,8 @@ std::vector<account_record> sqlite_store::list_accounts(std::string_view domain)
 }
 
 std::uint64_t sqlite_store::account_usage(account_id id) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare(
+  auto db = readers_.acquire();
+  auto st = db->prepare(
       "SELECT coalesce(sum(m.size), 0) FROM messages m JOIN mailboxes b ON m.mailbox_id = b.id "
       "WHERE b.account_id = ?");
   st.bind(1, id).step();
@@ -238,37 +227,34 @@ std::uint64_t sqlite_store::account_usage(account_id id) {
 }
 
 result<void> sqlite_store::add_alias(std::string_view source, std::string_view target) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    auto dom = domain_id(db_, domain_of(source));
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    auto dom = domain_id(db, domain_of(source));
     if (!dom) {
       return make_error("unknown domain " + domain_of(source));
     }
-    try {
-      db_.prepare("INSERT INTO aliases(source, target, domain_id) VALUES (?, ?, ?)")
-          .bind(1, source)
-          .bind(2, target)
-          .bind(3, *dom)
-          .run();
-    } catch (const db_error& e) {
-      if (e.is_constraint()) {
-        return make_error("alias " + std::string(source) + " -> " + std::string(target) +
-                          " already exists");
-      }
-      throw;
+    if (db.prepare("SELECT 1 FROM aliases WHERE source = ? AND target = ?")
+            .bind(1, source)
+            .bind(2, target)
+            .step()) {
+      return make_error("alias " + std::string(source) + " -> " + std::string(target) +
+                        " already exists");
     }
+    db.prepare("INSERT INTO aliases(source, target, domain_id) VALUES (?, ?, ?)")
+        .bind(1, source)
+        .bind(2, target)
+        .bind(3, *dom)
+        .run();
     return {};
   });
 }
 
 result<void> sqlite_store::remove_alias(std::string_view source, std::string_view target) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    db_.prepare("DELETE FROM aliases WHERE source = ?1 AND (?2 = '' OR target = ?2)")
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("DELETE FROM aliases WHERE source = ?1 AND (?2 = '' OR target = ?2)")
         .bind(1, source)
         .bind(2, target)
         .run();
-    if (db_.changes() == 0) {
+    if (db.changes() == 0) {
       return make_error("no such alias: " + std::string(source) +
                         (target.empty() ? "" : " -> " + std::string(target)));
     }
@@ -277,9 +263,9 @@ result<void> sqlite_store::remove_alias(std::string_view source, std::string_vie
 }
 
 std::vector<std::string> sqlite_store::alias_targets(std::string_view source) {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
   std::vector<std::string> out;
-  auto st = db_.prepare("SELECT target FROM aliases WHERE source = ? ORDER BY target");
+  auto st = db->prepare("SELECT target FROM aliases WHERE source = ? ORDER BY target");
   st.bind(1, source);
   while (st.step()) {
     out.push_back(st.text(0));
@@ -288,9 +274,9 @@ std::vector<std::string> sqlite_store::alias_targets(std::string_view source) {
 }
 
 std::vector<alias_record> sqlite_store::list_aliases(std::string_view domain) {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
   std::vector<alias_record> out;
-  auto st = db_.prepare(
+  auto st = db->prepare(
       "SELECT a.source, a.target FROM aliases a JOIN domains d ON a.domain_id = d.id "
       "WHERE ?1 = '' OR d.name = ?1 ORDER BY a.source, a.target");
   st.bind(1, domain);
@@ -301,9 +287,9 @@ std::vector<alias_record> sqlite_store::list_aliases(std::string_view domain) {
 }
 
 std::vector<std::string> sqlite_store::aliases_of(std::string_view target) {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
   std::vector<std::string> out;
-  auto st = db_.prepare("SELECT source FROM aliases WHERE target = ? ORDER BY source");
+  auto st = db->prepare("SELECT source FROM aliases WHERE target = ? ORDER BY source");
   st.bind(1, target);
   while (st.step()) {
     out.push_back(st.text(0));
@@ -312,12 +298,13 @@ std::vector<std::string> sqlite_store::aliases_of(std::string_view target) {
 }
 
 std::vector<queued_message> sqlite_store::list_queue() {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
+  read_transaction snapshot(*db);
   std::vector<queued_message> out;
-  auto st = db_.prepare(
+  auto st = db->prepare(
       "SELECT q.id, q.sender, b.size, q.created, q.next_attempt, q.attempts, q.last_error "
       "FROM queue q JOIN blobs b ON q.blob_id = b.id ORDER BY q.id");
-  auto rc = db_.prepare("SELECT address FROM queue_recipients WHERE queue_id = ? ORDER BY rowid");
+  auto rc = db->prepare("SELECT address FROM queue_recipients WHERE queue_id = ? ORDER BY rowid");
   while (st.step()) {
     queued_message m{st.int64(0),
                      st.text(1),
@@ -338,36 +325,31 @@ std::vector<queued_message> sqlite_store::list_queue() {
 }
 
 result<void> sqlite_store::remove_queued(std::int64_t id) {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    auto find = db_.prepare("SELECT blob_id FROM queue WHERE id = ?");
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    auto find = db.prepare("SELECT blob_id FROM queue WHERE id = ?");
     find.bind(1, id);
     if (!find.step()) {
       return make_error("no such queue entry: " + std::to_string(id));
     }
     std::int64_t blob = find.int64(0);
-    transaction tx(db_);
-    db_.prepare("DELETE FROM queue WHERE id = ?").bind(1, id).run();
-    db_.prepare("UPDATE blobs SET refs = refs - 1 WHERE id = ?").bind(1, blob).run();
-    db_.prepare("DELETE FROM blobs WHERE id = ? AND refs <= 0").bind(1, blob).run();
-    tx.commit();
+    db.prepare("DELETE FROM queue WHERE id = ?").bind(1, id).run();
+    release_blobs(db, {blob});
     return {};
   });
 }
 
 result<void> sqlite_store::retry_all_now() {
-  std::lock_guard lock(mu_);
-  return guarded([&]() -> result<void> {
-    db_.prepare("UPDATE queue SET next_attempt = unixepoch()").run();
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("UPDATE queue SET next_attempt = unixepoch()").run();
     return {};
   });
 }
 
 std::vector<message_summary> sqlite_store::list_messages(account_id account,
                                                          std::string_view mailbox) {
-  std::lock_guard lock(mu_);
+  auto db = readers_.acquire();
   std::vector<message_summary> out;
-  auto st = db_.prepare(
+  auto st = db->prepare(
       "SELECT m.id, m.uid, m.size, m.internal_date FROM messages m JOIN mailboxes b ON "
       "m.mailbox_id = b.id WHERE b.account_id = ? AND b.name = ? ORDER BY m.uid");
   st.bind(1, account).bind(2, mailbox);
@@ -379,25 +361,14 @@ std::vector<message_summary> sqlite_store::list_messages(account_id account,
 }
 
 std::optional<std::string> sqlite_store::read_message(std::int64_t message_id) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare(
-      "SELECT b.data FROM messages m JOIN blobs b ON m.blob_id = b.id WHERE m.id = ?");
+  auto db = readers_.acquire();
+  auto st =
+      db->prepare("SELECT b.data FROM messages m JOIN blobs b ON m.blob_id = b.id WHERE m.id = ?");
   st.bind(1, message_id);
   if (!st.step()) {
     return std::nullopt;
   }
   return st.blob(0);
-}
-
-std::vector<std::string> sqlite_store::list_mailboxes(account_id account) {
-  std::lock_guard lock(mu_);
-  std::vector<std::string> out;
-  auto st = db_.prepare("SELECT name FROM mailboxes WHERE account_id = ? ORDER BY id");
-  st.bind(1, account);
-  while (st.step()) {
-    out.push_back(st.text(0));
-  }
-  return out;
 }
 
 }  // namespace copper::store::sqlite

@@ -1,26 +1,30 @@
 // The embedded store backend: one SQLite file in WAL mode under data_dir.
-// Management and reads use one connection behind a mutex; deliveries go to a
-// writer thread that commits whatever has queued up in one transaction
-// (group commit), so concurrent deliveries share one fsync.
+// Every write (deliveries, mailbox changes, management) runs on one writer
+// thread that commits whatever has queued up in one transaction (group
+// commit, store/sqlite/writer.h); reads use a small pool of connections that
+// WAL keeps from blocking on the writer.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
-#include <mutex>
-#include <thread>
+#include <utility>
+#include <vector>
 
-#include "store/sqlite/db.h"
+#include "store/mailbox_store.h"
+#include "store/sqlite/reader_pool.h"
+#include "store/sqlite/writer.h"
 #include "store/store.h"
 
 namespace copper::store::sqlite {
 
-class sqlite_store final : public store {
+class sqlite_store final : public store, public mailbox_store {
  public:
   // Opens (creating if needed) data_dir/copper.db and migrates its schema.
   explicit sqlite_store(const std::filesystem::path& data_dir);
   ~sqlite_store() override;
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
 
+  // --- store (sqlite_store.cpp, delivery.cpp) ---
   result<void> add_domain(std::string_view name) override;
   result<void> remove_domain(std::string_view name) override;
   std::vector<std::string> list_domains() override;
@@ -49,30 +53,63 @@ class sqlite_store final : public store {
 
   std::vector<message_summary> list_messages(account_id account, std::string_view mailbox) override;
   std::optional<std::string> read_message(std::int64_t message_id) override;
-  std::vector<std::string> list_mailboxes(account_id account) override;
 
   void flush() override;
 
- private:
-  struct delivery_job {
-    delivery_request request;
-    std::function<void(result<void>)> done;
-  };
+  // --- mailbox_store (mailboxes.cpp, messages.cpp, flags.cpp) ---
+  change_bus& changes() override { return bus_; }
 
-  void writer_loop();
-  void commit_batch(database& db, std::deque<delivery_job>& batch);
+  std::vector<mailbox_info> list_mailboxes(account_id account) override;
+  std::optional<mailbox_info> find_mailbox(account_id account, std::string_view name) override;
+  result<mailbox_id> create_mailbox(account_id account, std::string_view name,
+                                    std::string_view special_use) override;
+  result<void> delete_mailbox(account_id account, std::string_view name) override;
+  result<void> rename_mailbox(account_id account, std::string_view from,
+                              std::string_view to) override;
+  result<void> subscribe(account_id account, std::string_view name, bool on) override;
+
+  std::vector<message_meta> messages(mailbox_id mailbox) override;
+  mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) override;
+  std::optional<std::string> read_blob(std::int64_t blob_id) override;
+
+  result<append_result> append(account_id account, mailbox_id mailbox, std::string_view data,
+                               const std::vector<std::string>& flags,
+                               std::int64_t internal_date) override;
+  result<flag_result> store_flags(mailbox_id mailbox, const std::vector<std::uint32_t>& uids,
+                                  flag_operation op, const std::vector<std::string>& flags,
+                                  std::uint64_t unchangedsince) override;
+  result<copy_result> copy(mailbox_id from, const std::vector<std::uint32_t>& uids,
+                           mailbox_id to) override;
+  result<copy_result> move(mailbox_id from, const std::vector<std::uint32_t>& uids,
+                           mailbox_id to) override;
+  result<std::vector<std::uint32_t>> expunge(mailbox_id mailbox,
+                                             const std::vector<std::uint32_t>& uids) override;
+
+  // Committed write batches so far (tests check that writers share commits).
+  std::uint64_t write_batches() const { return writer_.batches(); }
+
+ private:
+  // Mailboxes a write touched, announced on the bus once it is committed.
+  using touched_list = std::vector<std::pair<account_id, mailbox_id>>;
+
+  // Runs `apply` as one job of the writer and waits for its commit; the
+  // mailboxes it adds to `touched` are published after the commit, from the
+  // writer thread, before this returns.
+  template <class T>
+  result<T> write(const std::function<result<T>(database&, touched_list&)>& apply) {
+    touched_list touched;
+    return writer_.call<T>([&](database& db) { return apply(db, touched); },
+                           [&] { publish(touched); });
+  }
+  void publish(const touched_list& touched);
+
+  result<copy_result> copy_or_move(mailbox_id from, const std::vector<std::uint32_t>& uids,
+                                   mailbox_id to, bool expunge_source);
 
   std::filesystem::path file_;
-  std::mutex mu_;  // guards db_
-  database db_;
-
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::condition_variable idle_cv_;
-  std::deque<delivery_job> pending_;
-  bool writing_ = false;
-  bool stopping_ = false;
-  std::thread writer_;
+  change_bus bus_;  // outlives writer_, whose thread publishes
+  reader_pool readers_;
+  writer writer_;  // last: its destructor commits pending jobs while the rest still exists
 };
 
 }  // namespace copper::store::sqlite

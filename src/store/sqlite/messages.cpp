@@ -1,0 +1,242 @@
+// mailbox_store: messages of a mailbox, APPEND (RFC 9051 6.3.12), COPY and
+// MOVE with COPYUID data (RFC 4315, RFC 6851), EXPUNGE, and what changed
+// since a MODSEQ (RFC 7162 3.1.4, 3.2.5).
+#include <algorithm>
+
+#include "store/sqlite/flags.h"
+#include "store/sqlite/model.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace copper::store::sqlite {
+namespace {
+
+error no_such_mailbox() { return make_error("no such mailbox", "NONEXISTENT"); }
+
+constexpr std::string_view meta_columns =
+    "SELECT id, uid, modseq, size, internal_date, flags, blob_id FROM messages ";
+
+message_meta read_meta(const statement& st) {
+  return {st.int64(0),
+          static_cast<std::uint32_t>(st.int64(1)),
+          static_cast<std::uint64_t>(st.int64(2)),
+          static_cast<std::uint64_t>(st.int64(3)),
+          st.int64(4),
+          split_flags(st.text(5)),
+          st.int64(6)};
+}
+
+// Removes `rows` from the mailbox: logged with one new MODSEQ for QRESYNC
+// VANISHED (RFC 7162 3.2.5), blob references dropped. Returns their UIDs.
+std::vector<std::uint32_t> expunge_rows(database& db, mailbox_row& mb,
+                                        const std::vector<message_row>& rows) {
+  std::vector<std::uint32_t> uids;
+  if (rows.empty()) {
+    return uids;
+  }
+  std::uint64_t modseq = next_modseq(db, mb);
+  auto del = db.prepare("DELETE FROM messages WHERE id = ?");
+  auto log =
+      db.prepare("INSERT OR REPLACE INTO expunged(mailbox_id, uid, modseq) VALUES (?, ?, ?)");
+  std::vector<std::int64_t> blobs;
+  uids.reserve(rows.size());
+  blobs.reserve(rows.size());
+  for (const auto& m : rows) {
+    del.bind(1, m.id).run();
+    del.reset();
+    log.bind(1, mb.id).bind(2, m.uid).bind(3, static_cast<std::int64_t>(modseq)).run();
+    log.reset();
+    uids.push_back(m.uid);
+    blobs.push_back(m.blob_id);
+  }
+  release_blobs(db, std::move(blobs));
+  return uids;
+}
+
+}  // namespace
+
+std::vector<message_meta> sqlite_store::messages(mailbox_id mailbox) {
+  auto db = readers_.acquire();
+  auto st = db->prepare(std::string(meta_columns) + "WHERE mailbox_id = ? ORDER BY uid");
+  st.bind(1, mailbox);
+  std::vector<message_meta> out;
+  while (st.step()) {
+    out.push_back(read_meta(st));
+  }
+  return out;
+}
+
+mailbox_changes sqlite_store::changes_since(mailbox_id mailbox, std::uint64_t modseq) {
+  auto db = readers_.acquire();
+  read_transaction snapshot(*db);  // the three reads agree with each other
+  mailbox_changes out;
+  auto mb = load_mailbox(*db, mailbox);
+  if (!mb) {
+    return out;
+  }
+  out.highestmodseq = mb->highestmodseq;
+  auto st =
+      db->prepare(std::string(meta_columns) + "WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
+  st.bind(1, mailbox).bind(2, static_cast<std::int64_t>(modseq));
+  while (st.step()) {
+    out.changed.push_back(read_meta(st));
+  }
+  auto gone =
+      db->prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
+  gone.bind(1, mailbox).bind(2, static_cast<std::int64_t>(modseq));
+  while (gone.step()) {
+    out.vanished.push_back(static_cast<std::uint32_t>(gone.int64(0)));
+  }
+  return out;
+}
+
+std::optional<std::string> sqlite_store::read_blob(std::int64_t blob_id) {
+  auto db = readers_.acquire();
+  auto st = db->prepare("SELECT data FROM blobs WHERE id = ?");
+  st.bind(1, blob_id);
+  if (!st.step()) {
+    return std::nullopt;
+  }
+  return st.blob(0);
+}
+
+result<append_result> sqlite_store::append(account_id account, mailbox_id mailbox,
+                                           std::string_view data,
+                                           const std::vector<std::string>& flags,
+                                           std::int64_t internal_date) {
+  auto canonical = canonical_flags(flags);
+  if (!canonical.ok()) {
+    return canonical.err();
+  }
+  // Hashed here, on the caller's thread, not on the writer every job waits for.
+  const sha256_digest digest = sha256(data);
+  const std::string flag_text = join_flags(*canonical);
+  return write<append_result>([&](database& db, touched_list& touched) -> result<append_result> {
+    auto mb = load_mailbox(db, mailbox);
+    if (!mb || mb->account != account) {
+      return no_such_mailbox();
+    }
+    if (auto q = check_quota(db, account, data.size()); !q.ok()) {
+      return q.err();
+    }
+    auto uid = reserve_uids(db, *mb, 1);
+    if (!uid.ok()) {
+      return uid.err();
+    }
+    std::int64_t blob = put_blob(db, data, digest, 1);
+    std::uint64_t modseq = next_modseq(db, *mb);
+    db.prepare(
+          "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, mb->id)
+        .bind(2, *uid)
+        .bind(3, blob)
+        .bind(4, static_cast<std::int64_t>(data.size()))
+        .bind(5, internal_date)
+        .bind(6, flag_text)
+        .bind(7, static_cast<std::int64_t>(modseq))
+        .run();
+    touched.emplace_back(account, mb->id);
+    return append_result{mb->uidvalidity, *uid};
+  });
+}
+
+result<copy_result> sqlite_store::copy(mailbox_id from, const std::vector<std::uint32_t>& uids,
+                                       mailbox_id to) {
+  return copy_or_move(from, uids, to, false);
+}
+
+result<copy_result> sqlite_store::move(mailbox_id from, const std::vector<std::uint32_t>& uids,
+                                       mailbox_id to) {
+  return copy_or_move(from, uids, to, true);
+}
+
+result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
+                                               const std::vector<std::uint32_t>& uids,
+                                               mailbox_id to, bool expunge_source) {
+  auto wanted = sorted_unique(uids);
+  return write<copy_result>([&](database& db, touched_list& touched) -> result<copy_result> {
+    auto src = load_mailbox(db, from);
+    auto dst = load_mailbox(db, to);
+    if (!src || !dst) {
+      return no_such_mailbox();
+    }
+    // Quota and MODSEQ bookkeeping are per account; a cross-account copy
+    // (shared mailboxes, RFC 4314) needs rules of its own first.
+    if (src->account != dst->account) {
+      return make_error("cannot copy between accounts", "CANNOT");
+    }
+    copy_result out;
+    out.uidvalidity = dst->uidvalidity;
+    auto rows = load_messages(db, from, wanted);
+    if (rows.empty()) {
+      return out;
+    }
+    if (!expunge_source) {
+      std::uint64_t bytes = 0;
+      for (const auto& m : rows) {
+        bytes += m.size;
+      }
+      if (auto q = check_quota(db, dst->account, bytes); !q.ok()) {
+        return q.err();
+      }
+    }
+    auto first = reserve_uids(db, *dst, rows.size());
+    if (!first.ok()) {
+      return first.err();
+    }
+    // RFC 4315 4: new UIDs in the order of the source UIDs. Flags and
+    // internal date are kept (RFC 9051 6.4.7); one MODSEQ above the
+    // destination's HIGHESTMODSEQ for all copies (RFC 7162 3.1).
+    std::uint64_t modseq = next_modseq(db, *dst);
+    auto ins = db.prepare(
+        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    std::vector<std::int64_t> blobs;
+    blobs.reserve(rows.size());
+    std::uint32_t uid = *first;
+    for (const auto& m : rows) {
+      ins.bind(1, dst->id)
+          .bind(2, uid)
+          .bind(3, m.blob_id)
+          .bind(4, static_cast<std::int64_t>(m.size))
+          .bind(5, m.internal_date)
+          .bind(6, m.flags)
+          .bind(7, static_cast<std::int64_t>(modseq))
+          .run();
+      ins.reset();
+      out.source_uids.push_back(m.uid);
+      out.dest_uids.push_back(uid++);
+      blobs.push_back(m.blob_id);
+    }
+    add_blob_refs(db, std::move(blobs));
+    touched.emplace_back(dst->account, dst->id);
+    if (expunge_source) {
+      // RFC 6851 3.3: the same transaction; re-read, as `to` may be `from`.
+      auto source = load_mailbox(db, from);
+      expunge_rows(db, *source, rows);
+      if (source->id != dst->id) {
+        touched.emplace_back(source->account, source->id);
+      }
+    }
+    return out;
+  });
+}
+
+result<std::vector<std::uint32_t>> sqlite_store::expunge(mailbox_id mailbox,
+                                                         const std::vector<std::uint32_t>& uids) {
+  auto wanted = sorted_unique(uids);
+  return write<std::vector<std::uint32_t>>(
+      [&](database& db, touched_list& touched) -> result<std::vector<std::uint32_t>> {
+        auto mb = load_mailbox(db, mailbox);
+        if (!mb) {
+          return no_such_mailbox();
+        }
+        auto removed = expunge_rows(db, *mb, load_messages(db, mailbox, wanted));
+        if (!removed.empty()) {
+          touched.emplace_back(mb->account, mb->id);
+        }
+        return removed;
+      });
+}
+
+}  // namespace copper::store::sqlite

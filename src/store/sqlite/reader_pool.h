@@ -1,0 +1,55 @@
+// Read connections of the SQLite store. In WAL mode readers never wait for
+// the writer (nor for each other), so IMAP sessions on the worker pool read
+// in parallel; the pool bounds how many connections (and caches) exist.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "store/sqlite/db.h"
+
+namespace copper::store::sqlite {
+
+class reader_pool {
+ public:
+  reader_pool(std::filesystem::path file, std::size_t max_connections);
+  reader_pool(const reader_pool&) = delete;
+  reader_pool& operator=(const reader_pool&) = delete;
+
+  // A connection for the lease's lifetime; it goes back to the pool after.
+  class lease {
+   public:
+    lease(reader_pool& pool, std::unique_ptr<database> db) : pool_(&pool), db_(std::move(db)) {}
+    lease(lease&& other) noexcept = default;
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    lease& operator=(lease&&) = delete;
+    ~lease();
+
+    database& operator*() const { return *db_; }
+    database* operator->() const { return db_.get(); }
+
+   private:
+    reader_pool* pool_;
+    std::unique_ptr<database> db_;
+  };
+
+  // Waits while every connection is in use; opens a new one up to the limit.
+  lease acquire();
+
+ private:
+  void release(std::unique_ptr<database> db);
+
+  std::filesystem::path file_;
+  std::size_t max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<database>> idle_;
+  std::size_t open_ = 0;
+};
+
+}  // namespace copper::store::sqlite
