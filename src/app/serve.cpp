@@ -88,9 +88,9 @@ int serve(const config::config& cfg) {
     return 1;
   }
 
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context io(static_cast<int>(threads));
-  asio::thread_pool workers(2);
+  // Blocking work (password hashing, store reads and commits) runs here; sized
+  // so that concurrent commits can share one group commit.
+  asio::thread_pool workers(8);
   delivery::pipeline pipeline(*core->store, cfg.hostname);
   net::connection_limiter connections(cfg.limits.max_connections, cfg.limits.max_connections_per_ip);
   net::drain_registry drain;
@@ -98,6 +98,11 @@ int serve(const config::config& cfg) {
                                       cfg.auth.max_failures_per_account, cfg.auth.failure_window);
   smtp::services smtp_services{cfg,   *core->directory, pipeline,      tls,
                                connections, drain,      auth_failures, workers};
+  // Declared after everything a session refers to: sessions still running
+  // when the drain times out are destroyed with the io_context, and their
+  // destructors reach the drain registry and the connection limiter.
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(threads));
 
   net::listener_set listeners(io);
   struct smtp_listener {

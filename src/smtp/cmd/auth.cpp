@@ -113,7 +113,7 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   bool authz_ok = creds.authzid.empty() || to_lower_ascii(creds.authzid) == account;
   std::optional<directory::principal> who;
   if (authz_ok) {
-    who = co_await net::run_blocking(svc_.workers, [this, &creds] {
+    who = *co_await net::run_blocking(svc_.workers, [&] {
       return svc_.directory.authenticate(creds.authcid, creds.password);
     });
   }
