@@ -20,6 +20,8 @@
 #include "net/drain.h"
 #include "net/listener.h"
 #include "net/tls.h"
+#include "imap/server.h"
+#include "pop3/server.h"
 #include "smtp/server.h"
 
 namespace copper::app {
@@ -128,10 +130,44 @@ int serve(const config::config& cfg) {
                    bound->address().to_string(), bound->port());
     }
   }
+  imap::services imap_services{cfg,         *core->directory, *core->mailboxes, tls,
+                               connections, drain,            auth_failures,    workers};
+  const std::pair<const std::vector<std::string>&, imap::listener_kind> imap_listeners[] = {
+      {cfg.listen.imap, imap::listener_kind::imap}, {cfg.listen.imaps, imap::listener_kind::imaps}};
+  for (const auto& [endpoints, kind] : imap_listeners) {
+    const char* name = kind == imap::listener_kind::imap ? "imap" : "imaps";
+    for (const auto& ep : endpoints) {
+      auto bound = listeners.add(ep, name, [&imap_services, k = kind](asio::ip::tcp::socket s) {
+        return imap::serve_connection(std::move(s), k, imap_services);
+      });
+      if (!bound) {
+        spdlog::critical("event=startup_failed error={}", bound.err().message);
+        return 1;
+      }
+      spdlog::info("event=listening protocol={} address={}:{}", name,
+                   bound->address().to_string(), bound->port());
+    }
+  }
+  pop3::services pop3_services{cfg,         *core->directory, *core->mailboxes, tls,
+                               connections, drain,            auth_failures,    workers};
+  const std::pair<const std::vector<std::string>&, pop3::listener_kind> pop3_listeners[] = {
+      {cfg.listen.pop3, pop3::listener_kind::pop3}, {cfg.listen.pop3s, pop3::listener_kind::pop3s}};
+  for (const auto& [endpoints, kind] : pop3_listeners) {
+    const char* name = kind == pop3::listener_kind::pop3 ? "pop3" : "pop3s";
+    for (const auto& ep : endpoints) {
+      auto bound = listeners.add(ep, name, [&pop3_services, k = kind](asio::ip::tcp::socket s) {
+        return pop3::serve_connection(std::move(s), k, pop3_services);
+      });
+      if (!bound) {
+        spdlog::critical("event=startup_failed error={}", bound.err().message);
+        return 1;
+      }
+      spdlog::info("event=listening protocol={} address={}:{}", name,
+                   bound->address().to_string(), bound->port());
+    }
+  }
   for (const auto& [name, list] :
-       {std::pair{"imap", &cfg.listen.imap}, std::pair{"imaps", &cfg.listen.imaps},
-        std::pair{"pop3", &cfg.listen.pop3}, std::pair{"pop3s", &cfg.listen.pop3s},
-        std::pair{"http", &cfg.listen.http}, std::pair{"https", &cfg.listen.https}}) {
+       {std::pair{"http", &cfg.listen.http}, std::pair{"https", &cfg.listen.https}}) {
     if (!list->empty()) {
       spdlog::warn("event=listener_not_available protocol={} reason=\"not implemented yet\"", name);
     }

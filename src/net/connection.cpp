@@ -75,12 +75,16 @@ asio::awaitable<bool> connection::fill() {
   std::size_t old = inbuf_.size();
   inbuf_.resize(old + read_chunk);
   arm_deadline();
+  reading_ = true;
   auto [ec, n] = co_await stream_.read_some(asio::buffer(inbuf_.data() + old, read_chunk));
+  reading_ = false;
   inbuf_.resize(old + n);
   if (ec) {
-    // A cancel for timeout or drain still lets the session say goodbye.
-    bool interrupted = ec == asio::error::operation_aborted && (timed_out_ || draining_);
-    closed_ = closed_ || !interrupted;
+    // A cancel for timeout, drain or interrupt still lets the session go on
+    // long enough to act or say goodbye.
+    bool cancelled =
+        ec == asio::error::operation_aborted && (timed_out_ || draining_ || interrupted_);
+    closed_ = closed_ || !cancelled;
     co_return false;
   }
   co_return true;
@@ -140,6 +144,15 @@ asio::awaitable<void> connection::watchdog() {
     stream_.cancel();
   }
 }
+
+void connection::interrupt() {
+  if (reading_) {
+    interrupted_ = true;
+    stream_.cancel();
+  }
+}
+
+bool connection::take_interrupt() { return std::exchange(interrupted_, false); }
 
 void connection::on_shutdown() {
   draining_ = true;

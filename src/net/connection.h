@@ -47,6 +47,12 @@ class connection : public std::enable_shared_from_this<connection> {
   // Reads exactly n octets, appending them to *out (discarding if null).
   asio::awaitable<bool> read_exact(std::uint64_t n, std::string* out);
 
+  // Makes a pending fill() return false without closing, so that a session
+  // waiting for input (IMAP IDLE) can act on an event. Call on its executor.
+  void interrupt();
+  // True once after fill() returned false because of interrupt().
+  bool take_interrupt();
+
   void set_idle_timeout(std::chrono::seconds t) { idle_timeout_ = t; }
   bool timed_out() const { return timed_out_; }
   bool draining() const { return draining_; }
@@ -69,6 +75,8 @@ class connection : public std::enable_shared_from_this<connection> {
   bool timed_out_ = false;
   bool draining_ = false;
   bool between_commands_ = false;
+  bool reading_ = false;
+  bool interrupted_ = false;
 };
 
 }  // namespace copper::net

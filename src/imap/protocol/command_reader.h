@@ -47,6 +47,8 @@ class command_reader {
   const std::string& refused_tag() const { return refused_tag_; }
   // True while reading the octets of a literal.
   bool in_literal() const { return literal_left_ > 0; }
+  // True between commands: nothing of the next one has arrived yet.
+  bool idle() const { return command_.empty() && literal_left_ == 0 && !discarding_line_; }
 
  private:
   enum class literal_kind { none, synchronizing, non_synchronizing };

@@ -138,7 +138,8 @@ TEST_F(ConfigTest, ShippedExampleLoads) {
   EXPECT_EQ(r->hostname, "mail.example.org");
   EXPECT_EQ(r->data_dir, (fs::absolute(example).parent_path() / "var").lexically_normal());
   EXPECT_EQ(r->listen.smtp, std::vector<std::string>{"127.0.0.1:2525"});
-  EXPECT_TRUE(r->listen.imap.empty());
+  EXPECT_EQ(r->listen.imap, std::vector<std::string>{"127.0.0.1:1143"});
+  EXPECT_TRUE(r->listen.http.empty());  // not served yet
   EXPECT_EQ(r->tls.cert, "");  // empty stays empty: the self-signed default
   EXPECT_EQ(r->smtp.max_message_size, 50ull * 1024 * 1024);
 }

@@ -1,0 +1,57 @@
+// EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, 6.4.9; RFC 4315 2.1).
+#include "imap/session.h"
+
+namespace copper::imap {
+
+asio::awaitable<void> session::expunge(const command& c,
+                                       const std::vector<std::uint32_t>* only_uids) {
+  if (selected_->read_only()) {
+    no(c, "[READ-ONLY] Mailbox is read-only");
+    co_return;
+  }
+  std::vector<std::uint32_t> doomed;
+  for (const auto& m : selected_->messages()) {
+    bool deleted = has_flag(m, "\\Deleted");
+    bool named = only_uids == nullptr ||
+                 std::binary_search(only_uids->begin(), only_uids->end(), m.uid);
+    if (deleted && named) {
+      doomed.push_back(m.uid);
+    }
+  }
+  if (!doomed.empty()) {
+    auto mailbox = selected_->info().id;
+    auto r = *co_await blocking(
+        [&] { return svc_.mailboxes.expunge(mailbox, doomed); });
+    if (!r) {
+      fail(c, r.err());
+      co_return;
+    }
+    conn_->write(selected_->expunge_uids(*r));
+  }
+  co_await sync_selected(true);
+  ok(c, "EXPUNGE completed");
+}
+
+asio::awaitable<void> session::cmd_expunge(const command& c) {
+  if (!c.args.empty()) {
+    bad(c, "Syntax: EXPUNGE");
+    co_return;
+  }
+  co_await expunge(c, nullptr);
+}
+
+asio::awaitable<void> session::cmd_uid_expunge(const command& c) {
+  auto set = c.args.size() == 1 && c.args[0].is_atom() ? sequence_set::parse(c.args[0].text)
+                                                        : result<sequence_set>(make_error("x"));
+  if (!set) {
+    bad(c, "Syntax: UID EXPUNGE uid-set");
+    co_return;
+  }
+  std::vector<std::uint32_t> uids;
+  for (auto seq : selected_->resolve(*set, true)) {
+    uids.push_back(selected_->at(seq).uid);
+  }
+  co_await expunge(c, &uids);
+}
+
+}  // namespace copper::imap

@@ -1,0 +1,68 @@
+// IDLE (RFC 2177, RFC 9051 6.3.13): wait for "DONE" while pushing mailbox
+// changes as they happen. A change committed by any session or delivery
+// reaches us through the store's change bus, which interrupts the pending
+// read so the updates go out at once.
+#include <boost/asio/post.hpp>
+
+#include <atomic>
+
+#include "imap/session.h"
+
+namespace copper::imap {
+
+asio::awaitable<void> session::cmd_idle(const command& c) {
+  if (!c.args.empty()) {
+    bad(c, "Syntax: IDLE");
+    co_return;
+  }
+  // Shared between this coroutine and the bus callback on the writer thread.
+  auto pending = std::make_shared<std::atomic<bool>>(false);
+  std::weak_ptr<net::connection> weak = conn_;
+  auto ex = conn_->stream().socket().get_executor();
+  store::mailbox_id watched = selected_ ? selected_->info().id : 0;
+  auto subscription = svc_.mailboxes.changes().subscribe(
+      account(), [pending, weak, ex, watched](store::mailbox_id changed) {
+        if (watched == 0 || changed != watched) {
+          return;
+        }
+        pending->store(true);
+        asio::post(ex, [weak] {
+          if (auto conn = weak.lock()) {
+            conn->interrupt();
+          }
+        });
+      });
+
+  conn_->write("+ idling\r\n");
+  co_await sync_selected(true);
+  for (;;) {
+    auto& in = conn_->input();
+    auto eol = in.find("\r\n");
+    if (eol != std::string::npos) {
+      std::string line = in.substr(0, eol);
+      in.erase(0, eol + 2);
+      if (line.size() == 4 && (line == "DONE" || line == "done" || line == "Done")) {
+        break;
+      }
+      bad(c, "Expected DONE");
+      co_return;
+    }
+    if (in.size() > 1024) {
+      bad(c, "Expected DONE");
+      co_return;
+    }
+    if (pending->exchange(false)) {
+      co_await sync_selected(true);
+    }
+    if (!co_await conn_->fill_between_commands()) {
+      if (conn_->take_interrupt()) {
+        continue;
+      }
+      co_return;  // closed, timed out or draining: the command loop says BYE
+    }
+  }
+  co_await sync_selected(true);
+  ok(c, "IDLE terminated");
+}
+
+}  // namespace copper::imap

@@ -1,0 +1,62 @@
+// FETCH data items (RFC 9051 6.4.5): parsing the requested items and
+// rendering one message's response, with ENVELOPE, BODYSTRUCTURE and body
+// sections by MIME part number taken from the MIME parser.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "imap/protocol/parser.h"
+#include "mime/message.h"
+#include "store/mailbox_store.h"
+
+namespace copper::imap {
+
+struct body_section {
+  enum class kind { full, header, text, header_fields, header_fields_not };
+  kind what = kind::full;
+  std::vector<std::string> fields;  // for header_fields(_not), upper case
+  std::vector<std::uint32_t> path;  // MIME part numbers: BODY[1.2.TEXT] -> {1, 2}
+  bool mime_header = false;         // BODY[1.2.MIME]
+  std::string spec;                 // the section text as the client wrote it
+  std::optional<std::uint64_t> partial_start;
+  std::uint64_t partial_length = 0;
+  bool peek = false;
+};
+
+struct fetch_request {
+  bool uid = false;
+  bool flags = false;
+  bool internal_date = false;
+  bool size = false;
+  bool rfc822 = false;         // RFC822 (sets \Seen), same as BODY[]
+  bool rfc822_header = false;  // RFC822.HEADER
+  bool rfc822_text = false;    // RFC822.TEXT (sets \Seen)
+  bool envelope = false;
+  bool bodystructure = false;
+  bool body = false;  // BODY without a section: the non-extended structure
+  std::vector<body_section> sections;
+
+  bool needs_body() const {
+    return rfc822 || rfc822_header || rfc822_text || envelope || bodystructure || body ||
+           !sections.empty();
+  }
+  bool needs_mime() const;
+  bool sets_seen() const;
+};
+
+result<fetch_request> parse_fetch_items(const value& items);
+
+// "FLAGS (...) UID 4 BODY[] {123}\r\n..." for one message (without "* n FETCH (").
+// `parsed` is the MIME structure of `raw` when needs_mime(), else null.
+std::string render_fetch(const fetch_request& req, const store::message_meta& meta,
+                         const std::string* raw, const mime::message* parsed);
+
+// RFC 9051 9 date-time: "17-Jul-1996 02:44:25 +0000".
+std::string imap_date_time(std::int64_t unix_seconds);
+
+}  // namespace copper::imap

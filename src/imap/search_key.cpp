@@ -1,0 +1,331 @@
+#include "imap/search_key.h"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include "imap/selected.h"
+
+namespace copper::imap {
+namespace {
+
+constexpr std::size_t max_keys = 1000;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// RFC 9051 9 date: "1-Feb-1994" (optionally quoted), as 00:00 UTC that day.
+std::optional<std::int64_t> parse_date(std::string_view s) {
+  std::tm tm{};
+  std::string text(s);
+  const char* end = strptime(text.c_str(), "%d-%b-%Y", &tm);
+  if (end == nullptr || *end != '\0') {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+std::int64_t day_of(std::int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
+
+class key_parser {
+ public:
+  key_parser(const std::vector<value>& args, std::size_t pos) : args_(args), pos_(pos) {}
+
+  result<search_key> all() {
+    search_key root;
+    root.what = search_key::kind::and_;
+    while (pos_ < args_.size()) {
+      auto k = one();
+      if (!k) {
+        return k.err();
+      }
+      root.children.push_back(std::move(k).value());
+    }
+    if (root.children.empty()) {
+      return make_error("missing search criteria");
+    }
+    return root;
+  }
+
+ private:
+  result<const value*> next() {
+    if (pos_ >= args_.size()) {
+      return make_error("missing search argument");
+    }
+    return &args_[pos_++];
+  }
+
+  result<std::string> next_string() {
+    auto v = next();
+    if (!v || !(*v)->is_astring()) {
+      return make_error("search criterion needs a string");
+    }
+    return (*v)->text;
+  }
+
+  result<search_key> one() {
+    if (++count_ > max_keys) {
+      return make_error("too many search criteria");
+    }
+    auto vr = next();
+    if (!vr) {
+      return vr.err();
+    }
+    const value& v = **vr;
+    search_key k;
+    if (v.is_list()) {
+      key_parser inner(v.items, 0);
+      inner.count_ = count_;
+      auto r = inner.all();
+      count_ = inner.count_;
+      return r;
+    }
+    if (!v.is_atom()) {
+      return make_error("unexpected string in search");
+    }
+    std::string name = upper(v.text);
+    using K = search_key::kind;
+    auto flag_key = [&](K what, std::string flag) {
+      k.what = what;
+      k.flag = std::move(flag);
+      return k;
+    };
+    if (name == "ALL") {
+      k.what = K::all;
+      return k;
+    }
+    if (name == "SEEN") return flag_key(K::flag, "\\Seen");
+    if (name == "UNSEEN") return flag_key(K::no_flag, "\\Seen");
+    if (name == "ANSWERED") return flag_key(K::flag, "\\Answered");
+    if (name == "UNANSWERED") return flag_key(K::no_flag, "\\Answered");
+    if (name == "DELETED") return flag_key(K::flag, "\\Deleted");
+    if (name == "UNDELETED") return flag_key(K::no_flag, "\\Deleted");
+    if (name == "FLAGGED") return flag_key(K::flag, "\\Flagged");
+    if (name == "UNFLAGGED") return flag_key(K::no_flag, "\\Flagged");
+    if (name == "DRAFT") return flag_key(K::flag, "\\Draft");
+    if (name == "UNDRAFT") return flag_key(K::no_flag, "\\Draft");
+    // No \Recent tracking: NEW is UNSEEN, OLD and RECENT per that.
+    if (name == "NEW") return flag_key(K::no_flag, "\\Seen");
+    if (name == "OLD") {
+      k.what = K::all;
+      return k;
+    }
+    if (name == "RECENT") {
+      k.what = K::not_;
+      k.children.push_back(search_key{});
+      return k;
+    }
+    if (name == "KEYWORD" || name == "UNKEYWORD") {
+      auto s = next_string();
+      if (!s) {
+        return s.err();
+      }
+      return flag_key(name == "KEYWORD" ? K::flag : K::no_flag, *s);
+    }
+    if (name == "NOT") {
+      auto inner = one();
+      if (!inner) {
+        return inner;
+      }
+      k.what = K::not_;
+      k.children.push_back(std::move(inner).value());
+      return k;
+    }
+    if (name == "OR") {
+      auto a = one();
+      if (!a) {
+        return a;
+      }
+      auto b = one();
+      if (!b) {
+        return b;
+      }
+      k.what = K::or_;
+      k.children.push_back(std::move(a).value());
+      k.children.push_back(std::move(b).value());
+      return k;
+    }
+    if (name == "LARGER" || name == "SMALLER") {
+      auto s = next_string();
+      std::int64_t n = 0;
+      if (!s || std::from_chars(s->data(), s->data() + s->size(), n).ec != std::errc()) {
+        return make_error("LARGER/SMALLER need a number");
+      }
+      k.what = name == "LARGER" ? K::larger : K::smaller;
+      k.number = n;
+      return k;
+    }
+    if (name == "BEFORE" || name == "ON" || name == "SINCE" || name == "SENTBEFORE" ||
+        name == "SENTON" || name == "SENTSINCE") {
+      auto s = next_string();
+      auto d = s ? parse_date(*s) : std::nullopt;
+      if (!d) {
+        return make_error("bad date in search");
+      }
+      // SENT* compare the Date: header; the internal date stands in for now.
+      std::string base = name.rfind("SENT", 0) == 0 ? name.substr(4) : name;
+      k.what = base == "BEFORE" ? K::before : base == "ON" ? K::on : K::since;
+      k.number = *d;
+      return k;
+    }
+    if (name == "FROM" || name == "TO" || name == "CC" || name == "BCC" || name == "SUBJECT") {
+      auto s = next_string();
+      if (!s) {
+        return s.err();
+      }
+      k.what = K::header;
+      k.field = name;
+      k.needle = lower(*s);
+      return k;
+    }
+    if (name == "HEADER") {
+      auto f = next_string();
+      auto s = f ? next_string() : f;
+      if (!f || !s) {
+        return make_error("HEADER needs a field name and a string");
+      }
+      k.what = K::header;
+      k.field = upper(*f);
+      k.needle = lower(*s);
+      return k;
+    }
+    if (name == "BODY" || name == "TEXT") {
+      auto s = next_string();
+      if (!s) {
+        return s.err();
+      }
+      k.what = name == "BODY" ? K::body : K::text;
+      k.needle = lower(*s);
+      return k;
+    }
+    if (name == "UID") {
+      auto s = next_string();
+      auto set = s ? sequence_set::parse(*s) : result<sequence_set>(make_error("UID needs a set"));
+      if (!set) {
+        return set.err();
+      }
+      k.what = K::uid;
+      k.set = std::move(set).value();
+      return k;
+    }
+    auto set = sequence_set::parse(v.text);
+    if (set) {
+      k.what = K::seq;
+      k.set = std::move(set).value();
+      return k;
+    }
+    return make_error("unknown search criterion " + v.text);
+  }
+
+  const std::vector<value>& args_;
+  std::size_t pos_;
+  std::size_t count_ = 0;
+};
+
+std::size_t header_length(std::string_view raw) {
+  auto pos = raw.find("\r\n\r\n");
+  return pos == std::string_view::npos ? raw.size() : pos + 2;
+}
+
+bool contains_ci(std::string_view hay, std::string_view lowered_needle) {
+  if (lowered_needle.empty()) {
+    return true;
+  }
+  auto it = std::search(hay.begin(), hay.end(), lowered_needle.begin(), lowered_needle.end(),
+                        [](char a, char b) {
+                          return std::tolower(static_cast<unsigned char>(a)) == b;
+                        });
+  return it != hay.end();
+}
+
+// Any field named `field` (upper case) whose unfolded value contains the needle.
+bool header_matches(std::string_view header, const std::string& field, std::string_view needle) {
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = pos;
+    do {
+      auto eol = header.find("\r\n", end);
+      end = eol == std::string_view::npos ? header.size() : eol + 2;
+    } while (end < header.size() && (header[end] == ' ' || header[end] == '\t'));
+    std::string_view line = header.substr(pos, end - pos);
+    pos = end;
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon != field.size()) {
+      continue;
+    }
+    if (upper(line.substr(0, colon)) == field && contains_ci(line.substr(colon + 1), needle)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool search_key::needs_body() const {
+  if (what == kind::header || what == kind::body || what == kind::text) {
+    return true;
+  }
+  return std::any_of(children.begin(), children.end(),
+                     [](const search_key& k) { return k.needs_body(); });
+}
+
+result<search_key> parse_search(const std::vector<value>& args, std::size_t first) {
+  return key_parser(args, first).all();
+}
+
+bool matches(const search_key& key, const search_subject& s) {
+  using K = search_key::kind;
+  std::string_view raw = s.raw != nullptr ? std::string_view(*s.raw) : std::string_view();
+  switch (key.what) {
+    case K::all:
+      return true;
+    case K::and_:
+      return std::all_of(key.children.begin(), key.children.end(),
+                         [&](const search_key& k) { return matches(k, s); });
+    case K::or_:
+      return matches(key.children[0], s) || matches(key.children[1], s);
+    case K::not_:
+      return !matches(key.children[0], s);
+    case K::seq:
+      return key.set.contains(s.seq, s.largest_seq);
+    case K::uid:
+      return key.set.contains(s.meta.uid, s.largest_uid);
+    case K::flag:
+      return has_flag(s.meta, key.flag);
+    case K::no_flag:
+      return !has_flag(s.meta, key.flag);
+    case K::larger:
+      return s.meta.size > static_cast<std::uint64_t>(key.number);
+    case K::smaller:
+      return s.meta.size < static_cast<std::uint64_t>(key.number);
+    case K::before:
+      return day_of(s.meta.internal_date) < key.number;
+    case K::on:
+      return day_of(s.meta.internal_date) == key.number;
+    case K::since:
+      return day_of(s.meta.internal_date) >= key.number;
+    case K::header:
+      return header_matches(raw.substr(0, header_length(raw)), key.field, key.needle);
+    case K::body:
+      return contains_ci(raw.substr(std::min(raw.size(), header_length(raw) + 2)), key.needle);
+    case K::text:
+      return contains_ci(raw, key.needle);
+  }
+  return false;
+}
+
+}  // namespace copper::imap

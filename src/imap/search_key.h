@@ -1,0 +1,47 @@
+// SEARCH criteria (RFC 9051 6.4.4, RFC 3501 6.4.4): parsed into a tree once,
+// then matched against each message. Text criteria compare case-insensitively
+// on the raw header values and body; decoding of RFC 2047 words and MIME
+// bodies waits for the MIME parser and the full-text index.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "imap/protocol/parser.h"
+#include "imap/protocol/sequence_set.h"
+#include "store/mailbox_store.h"
+
+namespace copper::imap {
+
+struct search_key {
+  enum class kind {
+    all, and_, or_, not_, seq, uid, flag, no_flag, larger, smaller,
+    before, on, since, header, body, text,
+  };
+  kind what = kind::all;
+  std::vector<search_key> children;
+  sequence_set set;
+  std::string flag;      // for flag / no_flag
+  std::string field;     // header name (upper case) for header
+  std::string needle;    // lower-cased ASCII
+  std::int64_t number = 0;  // size, or a day as unix seconds at 00:00 UTC
+
+  bool needs_body() const;
+};
+
+result<search_key> parse_search(const std::vector<value>& args, std::size_t first);
+
+struct search_subject {
+  std::uint32_t seq;
+  std::uint32_t largest_seq;
+  std::uint32_t largest_uid;
+  const store::message_meta& meta;
+  const std::string* raw;  // null unless needs_body()
+};
+
+bool matches(const search_key& key, const search_subject& s);
+
+}  // namespace copper::imap
