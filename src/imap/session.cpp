@@ -12,8 +12,8 @@ namespace {
 
 constexpr unsigned any_state = 7;
 constexpr unsigned not_auth = static_cast<unsigned>(state::not_authenticated);
-constexpr unsigned authed = static_cast<unsigned>(state::authenticated) |
-                            static_cast<unsigned>(state::selected);
+constexpr unsigned authed =
+    static_cast<unsigned>(state::authenticated) | static_cast<unsigned>(state::selected);
 constexpr unsigned selected_only = static_cast<unsigned>(state::selected);
 // RFC 9051 5.4: at least 30 minutes of inactivity before an autologout.
 constexpr auto autologout = std::chrono::seconds(30 * 60);
@@ -139,8 +139,9 @@ bool session::login_allowed() const {
 
 std::string session::capabilities() const {
   // Exactly what works (ARCHITECTURE.md: advertise nothing more).
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
-                     "SPECIAL-USE CHILDREN";
+  std::string caps =
+      "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
+      "SPECIAL-USE CHILDREN";
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";
@@ -176,16 +177,15 @@ asio::awaitable<void> session::run() {
       co_return;
     }
   }
-  untagged(fmt::format("OK [CAPABILITY {}] {} Copper IMAP ready", capabilities(),
-                       svc_.cfg.hostname));
+  untagged(
+      fmt::format("OK [CAPABILITY {}] {} Copper IMAP ready", capabilities(), svc_.cfg.hostname));
 
   while (!logout_ && !conn_->closed()) {
     auto step = reader_.feed(conn_->input());
     conn_->input().erase(0, step.consumed);
     using ev = command_reader::event;
     if (step.what == ev::need_more) {
-      bool more = reader_.idle() ? co_await conn_->fill_between_commands()
-                                 : co_await conn_->fill();
+      bool more = reader_.idle() ? co_await conn_->fill_between_commands() : co_await conn_->fill();
       if (!more) {
         if (conn_->timed_out()) {
           untagged("BYE Autologout; idle for too long");
@@ -216,8 +216,8 @@ asio::awaitable<void> session::run() {
       auto parsed = parse_command(text);
       if (!parsed) {
         std::string tag = text.substr(0, text.find(' '));
-        conn_->write(fmt::format("{} BAD {}\r\n", valid_tag(tag) ? tag : "*",
-                                 parsed.err().message));
+        conn_->write(
+            fmt::format("{} BAD {}\r\n", valid_tag(tag) ? tag : "*", parsed.err().message));
         ++errors_;
       } else {
         const auto* entry = command_table::find(parsed->name);
@@ -248,25 +248,13 @@ asio::awaitable<void> session::run() {
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, listener_kind kind,
                                        services& svc) {
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) {
+  auto admitted = net::admit(
+      std::move(socket), svc.connections, svc.drain, autologout, "imap",
+      kind == listener_kind::imap ? "* BYE Too many connections, try again later\r\n" : "");
+  if (!admitted.conn) {
     co_return;
   }
-  auto ticket = svc.connections.try_acquire(remote.address());
-  if (!ticket) {
-    spdlog::info("event=connection_refused protocol=imap client={} reason=limit",
-                 remote.address().to_string());
-    if (kind == listener_kind::imap) {
-      std::string_view bye = "* BYE Too many connections, try again later\r\n";
-      socket.non_blocking(true, ec);
-      socket.write_some(asio::buffer(bye), ec);
-    }
-    co_return;
-  }
-  auto conn = std::make_shared<net::connection>(std::move(socket), autologout);
-  conn->start(svc.drain);
-  session s(conn, kind, svc);
+  session s(admitted.conn, kind, svc);
   co_await s.run();
 }
 

@@ -1,5 +1,7 @@
 #include "net/connection.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,7 +16,8 @@ constexpr auto goodbye_grace = std::chrono::seconds(10);
 }  // namespace
 
 connection::connection(asio::ip::tcp::socket socket, std::chrono::seconds idle_timeout)
-    : stream_(std::move(socket)), timer_(stream_.socket().get_executor()),
+    : stream_(std::move(socket)),
+      timer_(stream_.socket().get_executor()),
       idle_timeout_(idle_timeout) {
   boost::system::error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
@@ -153,6 +156,29 @@ void connection::interrupt() {
 }
 
 bool connection::take_interrupt() { return std::exchange(interrupted_, false); }
+
+admission admit(asio::ip::tcp::socket socket, connection_limiter& limiter, drain_registry& drain,
+                std::chrono::seconds idle_timeout, std::string_view protocol,
+                std::string_view refusal) {
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) {
+    return {};
+  }
+  auto ticket = limiter.try_acquire(remote.address());
+  if (!ticket) {
+    spdlog::info("event=connection_refused protocol={} client={} reason=limit", protocol,
+                 remote.address().to_string());
+    if (!refusal.empty()) {
+      socket.non_blocking(true, ec);
+      socket.write_some(asio::buffer(refusal), ec);
+    }
+    return {};
+  }
+  auto conn = std::make_shared<connection>(std::move(socket), idle_timeout);
+  conn->start(drain);
+  return admission{std::move(ticket), std::move(conn)};
+}
 
 void connection::on_shutdown() {
   draining_ = true;

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "net/connection_limiter.h"
 #include "net/drain.h"
 #include "net/stream.h"
 
@@ -78,5 +79,19 @@ class connection : public std::enable_shared_from_this<connection> {
   bool reading_ = false;
   bool interrupted_ = false;
 };
+
+// A new client let in under the connection limits. The ticket holds its slot
+// for as long as the admission lives.
+struct admission {
+  std::optional<connection_limiter::ticket> ticket;
+  std::shared_ptr<connection> conn;  // null when refused
+};
+
+// Admits a client, or refuses it when a limit is reached: `refusal` (the
+// protocol's "too busy" line; empty on implicit-TLS listeners, where plain
+// text would be garbage) is written best effort, then the socket closes.
+admission admit(asio::ip::tcp::socket socket, connection_limiter& limiter, drain_registry& drain,
+                std::chrono::seconds idle_timeout, std::string_view protocol,
+                std::string_view refusal);
 
 }  // namespace copper::net

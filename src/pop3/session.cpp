@@ -193,25 +193,14 @@ asio::awaitable<void> session::run() {
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, listener_kind kind,
                                        services& svc) {
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) {
+  auto admitted = net::admit(std::move(socket), svc.connections, svc.drain, autologout, "pop3",
+                             kind == listener_kind::pop3
+                                 ? "-ERR [SYS/TEMP] Too many connections, try again later\r\n"
+                                 : "");
+  if (!admitted.conn) {
     co_return;
   }
-  auto ticket = svc.connections.try_acquire(remote.address());
-  if (!ticket) {
-    spdlog::info("event=connection_refused protocol=pop3 client={} reason=limit",
-                 remote.address().to_string());
-    if (kind == listener_kind::pop3) {
-      std::string_view bye = "-ERR [SYS/TEMP] Too many connections, try again later\r\n";
-      socket.non_blocking(true, ec);
-      socket.write_some(asio::buffer(bye), ec);
-    }
-    co_return;
-  }
-  auto conn = std::make_shared<net::connection>(std::move(socket), autologout);
-  conn->start(svc.drain);
-  session s(conn, kind, svc);
+  session s(admitted.conn, kind, svc);
   co_await s.run();
 }
 

@@ -20,9 +20,9 @@ constexpr std::size_t max_command_line = 12288;
 
 // Sequencing rules, enforced by the command loop (RFC 5321 3.3, 4.1.4).
 enum flag : unsigned {
-  needs_hello = 1u << 0,    // 503 before EHLO/HELO
-  needs_mail = 1u << 1,     // 503 outside a transaction
-  no_transaction = 1u << 2, // 503 inside a transaction (RFC 4954 4, RFC 3207 4)
+  needs_hello = 1u << 0,     // 503 before EHLO/HELO
+  needs_mail = 1u << 1,      // 503 outside a transaction
+  no_transaction = 1u << 2,  // 503 inside a transaction (RFC 4954 4, RFC 3207 4)
 };
 
 using handler = asio::awaitable<void> (session::*)(const command&);
@@ -139,9 +139,9 @@ void session::reset_transaction() {
 
 asio::awaitable<void> session::run() {
   spdlog::info("session={} event=connect protocol=smtp listener={} client={}", id_,
-               kind_ == listener_kind::mx ? "mx"
+               kind_ == listener_kind::mx           ? "mx"
                : kind_ == listener_kind::submission ? "submission"
-                                                     : "submissions",
+                                                    : "submissions",
                conn_->client_ip());
 
   if (kind_ == listener_kind::submissions) {
@@ -202,26 +202,13 @@ asio::awaitable<void> session::run() {
 
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, listener_kind kind,
                                        services& svc) {
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) {
+  auto admitted = net::admit(
+      std::move(socket), svc.connections, svc.drain, svc.cfg.smtp.idle_timeout, "smtp",
+      kind == listener_kind::submissions ? std::string() : replies::too_many_connections().wire());
+  if (!admitted.conn) {
     co_return;
   }
-  auto ticket = svc.connections.try_acquire(remote.address());
-  if (!ticket) {
-    spdlog::info("event=connection_refused protocol=smtp client={} reason=limit",
-                 remote.address().to_string());
-    // Best effort: a plain-text 421 (RFC 5321 3.1), then close.
-    if (kind != listener_kind::submissions) {
-      auto text = replies::too_many_connections().wire();
-      socket.non_blocking(true, ec);
-      socket.write_some(asio::buffer(text), ec);
-    }
-    co_return;
-  }
-  auto conn = std::make_shared<net::connection>(std::move(socket), svc.cfg.smtp.idle_timeout);
-  conn->start(svc.drain);
-  session s(conn, kind, svc);
+  session s(admitted.conn, kind, svc);
   co_await s.run();
 }
 
