@@ -63,6 +63,11 @@ class pipeline {
 
   void add_stage(std::unique_ptr<stage> s) { stages_.push_back(std::move(s)); }
 
+  // Whether the local mailboxes of a recipient can take `size` more bytes
+  // (0 when the size is not known yet: then only a full mailbox is refused).
+  // Blocking (a store read): call it on the worker pool.
+  result<void> check_quota(const directory::resolution& target, std::uint64_t size);
+
   // Resolves once the message is durable (or refused): only then may the
   // protocol say 250.
   boost::asio::awaitable<outcome> deliver(envelope env, std::string message);

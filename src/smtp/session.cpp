@@ -131,6 +131,7 @@ void session::reset_transaction() {
   in_transaction_ = false;
   envelope_ = delivery::envelope{};
   smtputf8_ = false;
+  declared_size_ = 0;
   chunking_ = false;
   chunk_failed_ = false;
   chunks_.clear();

@@ -60,6 +60,9 @@ class session {
   std::string protocol_keyword() const;
   void reset_transaction();
   asio::awaitable<void> deliver_message(std::string message);
+  // A reply refusing the message when a local mailbox is over its quota.
+  asio::awaitable<std::optional<reply>> check_quota(const directory::resolution& target,
+                                                    std::uint64_t size, bool at_data);
   std::optional<reply> check_mail_params(const command& cmd);
   std::optional<reply> check_rcpt_params(const command& cmd, delivery::recipient& rcpt);
 
@@ -79,6 +82,7 @@ class session {
   bool in_transaction_ = false;
   delivery::envelope envelope_;
   bool smtputf8_ = false;
+  std::uint64_t declared_size_ = 0;  // MAIL FROM SIZE= (RFC 1870), 0 if not given
   bool chunking_ = false;  // BDAT has been used in this transaction
   bool chunk_failed_ = false;
   std::string chunks_;

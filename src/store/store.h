@@ -84,6 +84,9 @@ class store {
   virtual std::optional<account_record> find_account(std::string_view address) = 0;
   virtual std::vector<account_record> list_accounts(std::string_view domain) = 0;
   virtual std::uint64_t account_usage(account_id id) = 0;
+  // Refused with code "OVERQUOTA" when `adding` more bytes would take the
+  // account past its quota (RFC 9208 semantics: usage is every mailbox).
+  virtual result<void> check_quota(account_id id, std::uint64_t adding) = 0;
 
   // Aliases: one source to many targets.
   virtual result<void> add_alias(std::string_view source, std::string_view target) = 0;

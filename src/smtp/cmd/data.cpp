@@ -8,6 +8,15 @@
 namespace copper::smtp {
 
 asio::awaitable<void> session::deliver_message(std::string message) {
+  for (const auto& r : envelope_.recipients) {
+    if (auto full = co_await check_quota(r.target, message.size(), true)) {
+      spdlog::info("session={} event=message_refused reason=quota rcpt={}", id_,
+                   r.address.key());
+      reset_transaction();
+      send_error(*full);
+      co_return;
+    }
+  }
   envelope_.id = delivery::make_id();
   envelope_.session_id = id_;
   envelope_.helo = helo_;

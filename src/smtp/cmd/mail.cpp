@@ -23,6 +23,7 @@ std::optional<reply> session::check_mail_params(const command& cmd) {
       if (too_big_to_parse || size > svc_.cfg.smtp.max_message_size) {
         return replies::message_too_big();  // RFC 1870 6
       }
+      declared_size_ = size;  // RCPT checks it against each mailbox's quota
     } else if (p.keyword == "BODY") {
       if (p.value != "7BIT" && p.value != "8BITMIME" && p.value != "7bit" && p.value != "8bitmime") {
         return replies::parameter_not_implemented("Unsupported BODY type");
@@ -61,6 +62,7 @@ asio::awaitable<void> session::cmd_mail(const command& cmd) {
     co_return;
   }
   smtputf8_ = false;
+  declared_size_ = 0;
   envelope_ = delivery::envelope{};
   if (auto err = check_mail_params(cmd)) {
     envelope_ = delivery::envelope{};

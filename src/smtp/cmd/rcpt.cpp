@@ -2,6 +2,7 @@
 // relay decision is made: local domains only, unless authenticated.
 #include <spdlog/spdlog.h>
 
+#include "net/worker.h"
 #include "smtp/session.h"
 
 namespace copper::smtp {
@@ -31,6 +32,28 @@ bool has_sender_routing(const mail_address& a) {
 }
 
 }  // namespace
+
+asio::awaitable<std::optional<reply>> session::check_quota(const directory::resolution& target,
+                                                           std::uint64_t size, bool at_data) {
+  if (target.accounts.empty()) {
+    co_return std::nullopt;
+  }
+  auto r = *co_await net::run_blocking(svc_.workers,
+                                       [&] { return svc_.pipeline.check_quota(target, size); });
+  if (r) {
+    co_return std::nullopt;
+  }
+  // RFC 3463 4.2.2/5.2.2 "mailbox full": transient while the message might
+  // still fit once the user cleans up; permanent when it never will, or at
+  // DATA for a single recipient (a 4xx would only delay the same answer).
+  if (at_data && envelope_.recipients.size() > 1) {
+    co_return reply{452, "4.2.2", "Mailbox full for at least one recipient, try again later"};
+  }
+  if (at_data || size > 0) {
+    co_return reply{552, "5.2.2", "Mailbox full"};
+  }
+  co_return reply{452, "4.2.2", "Mailbox full"};
+}
 
 std::optional<reply> session::check_rcpt_params(const command& cmd, delivery::recipient& rcpt) {
   for (const auto& p : cmd.params) {
@@ -113,6 +136,11 @@ asio::awaitable<void> session::cmd_rcpt(const command& cmd) {
       }
       rcpt.remote = true;
       break;
+  }
+  if (auto full = co_await check_quota(rcpt.target, declared_size_, false)) {
+    spdlog::info("session={} event=rcpt_refused reason=quota rcpt={}", id_, rcpt.address.key());
+    send_error(*full);
+    co_return;
   }
   envelope_.recipients.push_back(std::move(rcpt));
   send(replies::recipient_ok());

@@ -115,7 +115,7 @@ result<append_result> sqlite_store::append(account_id account, mailbox_id mailbo
     if (!mb || mb->account != account) {
       return no_such_mailbox();
     }
-    if (auto q = check_quota(db, account, data.size()); !q.ok()) {
+    if (auto q = sqlite::check_quota(db, account, data.size()); !q.ok()) {
       return q.err();
     }
     auto uid = reserve_uids(db, *mb, 1);
@@ -176,7 +176,7 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
       for (const auto& m : rows) {
         bytes += m.size;
       }
-      if (auto q = check_quota(db, dst->account, bytes); !q.ok()) {
+      if (auto q = sqlite::check_quota(db, dst->account, bytes); !q.ok()) {
         return q.err();
       }
     }

@@ -226,6 +226,11 @@ std::uint64_t sqlite_store::account_usage(account_id id) {
   return static_cast<std::uint64_t>(st.int64(0));
 }
 
+result<void> sqlite_store::check_quota(account_id id, std::uint64_t adding) {
+  auto db = readers_.acquire();
+  return sqlite::check_quota(*db, id, adding);
+}
+
 result<void> sqlite_store::add_alias(std::string_view source, std::string_view target) {
   return write<void>([&](database& db, touched_list&) -> result<void> {
     auto dom = domain_id(db, domain_of(source));

@@ -38,6 +38,7 @@ class sqlite_store final : public store, public mailbox_store {
   std::optional<account_record> find_account(std::string_view address) override;
   std::vector<account_record> list_accounts(std::string_view domain) override;
   std::uint64_t account_usage(account_id id) override;
+  result<void> check_quota(account_id id, std::uint64_t adding) override;
 
   result<void> add_alias(std::string_view source, std::string_view target) override;
   result<void> remove_alias(std::string_view source, std::string_view target) override;
