@@ -29,7 +29,7 @@ bool is_base64(std::string_view text) {
 credentials::~credentials() { OPENSSL_cleanse(password.data(), password.size()); }
 
 std::optional<std::string> decode_base64(std::string_view text) {
-  if (text.size() % 4 != 0 || text.size() > 64 * 1024 || !is_base64(text)) {
+  if (text.size() % 4 != 0 || text.size() > std::size_t{64} * 1024 || !is_base64(text)) {
     return std::nullopt;
   }
   std::string out(text.size() / 4 * 3, '\0');

@@ -12,7 +12,7 @@ struct credentials {
   std::string authzid;
   std::string authcid;
   std::string password;
-  ~credentials();  // wipes the password
+  ~credentials();  // wipes the password; copies are wiped too, so no moves
 };
 
 // Base64 per RFC 4648 without line breaks; nullopt on bad input.

@@ -1,12 +1,12 @@
 #include "config/config.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <limits>
 #include <set>
-#include <toml++/toml.h>
 
 namespace copper::config {
 namespace {
@@ -81,7 +81,7 @@ class table_reader {
 
   result<void> read_seconds(std::string_view key, std::uint64_t min, std::uint64_t max,
                             std::chrono::seconds& out) {
-    std::uint64_t v = static_cast<std::uint64_t>(out.count());
+    auto v = static_cast<std::uint64_t>(out.count());
     auto r = read_count(key, min, max, v);
     out = std::chrono::seconds(v);
     return r;
@@ -161,12 +161,12 @@ class table_reader {
   std::set<std::string, std::less<>> seen_;
 };
 
-#define COPPER_TRY(expr)         \
-  do {                           \
-    auto r_ = (expr);            \
-    if (!r_) {                   \
-      return r_.err();           \
-    }                            \
+#define COPPER_TRY(expr)     \
+  do {                       \
+    const auto& r_ = (expr); \
+    if (!r_) {               \
+      return r_.err();       \
+    }                        \
   } while (false)
 
 result<void> check_endpoints(table_reader& r, std::string_view key,
@@ -195,10 +195,15 @@ result<void> read_listen(table_reader& parent, config& c) {
   }
   table_reader r(**t, "listen.", parent.file());
   auto& l = c.listen;
-  std::pair<const char*, std::vector<std::string>*> keys[] = {
-      {"smtp", &l.smtp},   {"submission", &l.submission}, {"submissions", &l.submissions},
-      {"imap", &l.imap},   {"imaps", &l.imaps},           {"pop3", &l.pop3},
-      {"pop3s", &l.pop3s}, {"http", &l.http},             {"https", &l.https}};
+  std::pair<const char*, std::vector<std::string>*> keys[] = {{"smtp", &l.smtp},
+                                                              {"submission", &l.submission},
+                                                              {"submissions", &l.submissions},
+                                                              {"imap", &l.imap},
+                                                              {"imaps", &l.imaps},
+                                                              {"pop3", &l.pop3},
+                                                              {"pop3s", &l.pop3s},
+                                                              {"http", &l.http},
+                                                              {"https", &l.https}};
   for (auto& [key, list] : keys) {
     COPPER_TRY(r.read(key, *list));
     COPPER_TRY(check_endpoints(r, key, *list, **t));
@@ -273,7 +278,7 @@ result<void> read_auth(table_reader& parent, config& c) {
   auto& a = c.auth;
   COPPER_TRY(r.read_int("max_failures_per_ip", 1, 1'000'000, a.max_failures_per_ip));
   COPPER_TRY(r.read_int("max_failures_per_account", 1, 1'000'000, a.max_failures_per_account));
-  COPPER_TRY(r.read_seconds("failure_window", 1, 86'400 * 7, a.failure_window));
+  COPPER_TRY(r.read_seconds("failure_window", 1, 86'400ull * 7, a.failure_window));
   COPPER_TRY(r.read("plaintext_on_loopback", a.plaintext_on_loopback));
   return r.check_unknown();
 }
@@ -290,9 +295,9 @@ result<void> read_backend(table_reader& parent, std::string_view section,
   std::string backend(supported);
   COPPER_TRY(r.read("backend", backend));
   if (backend != supported) {
-    return r.bad(*(*t)->get("backend"), "backend",
-                 fmt::format("'{}' is not supported by this build (supported: \"{}\")", backend,
-                             supported));
+    return r.bad(
+        *(*t)->get("backend"), "backend",
+        fmt::format("'{}' is not supported by this build (supported: \"{}\")", backend, supported));
   }
   return r.check_unknown();
 }
@@ -331,7 +336,7 @@ result<std::uint64_t> parse_size(std::string_view text) {
   } else if (unit == "K" || unit == "KB" || unit == "KIB") {
     mult = 1024;
   } else if (unit == "M" || unit == "MB" || unit == "MIB") {
-    mult = 1024 * 1024;
+    mult = 1024ull * 1024;
   } else if (unit == "G" || unit == "GB" || unit == "GIB") {
     mult = 1024ull * 1024 * 1024;
   } else {
@@ -366,8 +371,8 @@ result<config> load(const std::filesystem::path& file) {
     if (src.begin.line == 0) {
       return make_error(fmt::format("{}: cannot read: {}", file.string(), e.description()));
     }
-    return make_error(fmt::format("{}:{}:{}: {}", file.string(), src.begin.line,
-                                  src.begin.column, e.description()));
+    return make_error(fmt::format("{}:{}:{}: {}", file.string(), src.begin.line, src.begin.column,
+                                  e.description()));
   }
   config c;
   c.source = file;

@@ -19,7 +19,8 @@ class connection_limiter {
    public:
     ticket(connection_limiter* owner, boost::asio::ip::address addr)
         : owner_(owner), addr_(std::move(addr)) {}
-    ticket(ticket&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)), addr_(other.addr_) {}
+    ticket(ticket&& other) noexcept
+        : owner_(std::exchange(other.owner_, nullptr)), addr_(std::move(other.addr_)) {}
     ticket(const ticket&) = delete;
     ticket& operator=(const ticket&) = delete;
     ticket& operator=(ticket&&) = delete;

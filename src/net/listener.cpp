@@ -41,7 +41,7 @@ result<asio::ip::tcp::endpoint> parse_endpoint(std::string_view host_port) {
   return asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port));
 }
 
-void log_coroutine_exception(std::exception_ptr e, std::string_view what) {
+void log_coroutine_exception(const std::exception_ptr& e, std::string_view what) {
   if (!e) {
     return;
   }
@@ -85,7 +85,7 @@ result<asio::ip::tcp::endpoint> listener_set::add(std::string_view host_port,
 
 void listener_set::start() {
   for (auto& e : entries_) {
-    asio::co_spawn(io_, accept_loop(*e), [](std::exception_ptr ex) {
+    asio::co_spawn(io_, accept_loop(*e), [](const std::exception_ptr& ex) {
       log_coroutine_exception(ex, "accept_loop");
     });
   }
@@ -115,7 +115,7 @@ asio::awaitable<void> listener_set::accept_loop(entry& e) {
     }
     auto executor = socket.get_executor();
     asio::co_spawn(executor, e.on_connection(std::move(socket)),
-                   [proto = e.protocol](std::exception_ptr ex) {
+                   [proto = e.protocol](const std::exception_ptr& ex) {
                      log_coroutine_exception(ex, proto);
                    });
   }

@@ -44,6 +44,6 @@ class listener_set {
 };
 
 // Logs an exception that escaped a coroutine instead of ending the process.
-void log_coroutine_exception(std::exception_ptr e, std::string_view what);
+void log_coroutine_exception(const std::exception_ptr& e, std::string_view what);
 
 }  // namespace copper::net

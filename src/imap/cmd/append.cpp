@@ -2,6 +2,7 @@
 // message is durable.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <ctime>
 
 #include "imap/session.h"
@@ -24,7 +25,10 @@ std::optional<std::int64_t> parse_date_time(std::string_view s) {
   if ((end[0] != '+' && end[0] != '-') || std::strlen(end) != 5) {
     return std::nullopt;
   }
-  int zone = std::atoi(end + 1);
+  int zone = 0;
+  if (std::from_chars(end + 1, end + 5, zone).ec != std::errc()) {
+    return std::nullopt;
+  }
   int offset = (zone / 100) * 3600 + (zone % 100) * 60;
   std::int64_t t = timegm(&tm);
   return end[0] == '+' ? t - offset : t + offset;

@@ -31,13 +31,13 @@ asio::awaitable<void> session::cmd_logout(const command& c) {
 }
 
 asio::awaitable<void> session::cmd_id(const command& c) {
-  untagged("ID (\"name\" \"Copper\" \"vendor\" \"Copper\")");
+  untagged(R"(ID ("name" "Copper" "vendor" "Copper"))");
   ok(c, "ID completed");
   co_return;
 }
 
 asio::awaitable<void> session::cmd_namespace(const command& c) {
-  untagged("NAMESPACE ((\"\" \"/\")) NIL NIL");
+  untagged(R"(NAMESPACE (("" "/")) NIL NIL)");
   ok(c, "NAMESPACE completed");
   co_return;
 }

@@ -48,7 +48,7 @@ asio::awaitable<void> session::cmd_list(const command& c) {
   std::string pattern = c.args[0].text + c.args[1].text;
   if (c.args[1].text.empty()) {
     // RFC 9051 6.3.9: an empty pattern asks for the separator and root.
-    untagged("LIST (\\Noselect) \"/\" \"\"");
+    untagged(R"(LIST (\Noselect) "/" "")");
     ok(c, "LIST completed");
     co_return;
   }

@@ -74,7 +74,7 @@ asio::awaitable<void> session::cmd_authenticate(const command& c) {
         in.erase(0, lf + 2);
         break;
       }
-      if (in.size() > 16 * 1024 || !co_await conn_->fill()) {
+      if (in.size() > std::size_t{16} * 1024 || !co_await conn_->fill()) {
         bad(c, "Authentication response too long or connection lost");
         co_return;
       }

@@ -141,7 +141,9 @@ asio::awaitable<void> session::cmd_status(const command& c) {
     for (char& ch : upper) {
       ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     }
-    items += upper + " " + value;
+    items += upper;
+    items += ' ';
+    items += value;
   }
   std::string line = "STATUS ";
   append_astring(line, info->name);

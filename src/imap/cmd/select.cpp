@@ -26,7 +26,7 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
   const auto& msgs = selected_->messages();
   untagged(fmt::format("{} EXISTS", msgs.size()));
   untagged("0 RECENT");  // required by IMAP4rev1 clients; no \Recent tracking
-  untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+  untagged(R"(FLAGS (\Answered \Flagged \Deleted \Seen \Draft))");
   untagged(read_only ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
                      : "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] "
                        "Flags permitted");

@@ -71,6 +71,7 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
 
   std::vector<std::uint32_t> uids;
   auto seqs = selected_->resolve(*set, by_uid);
+  uids.reserve(seqs.size());
   for (auto seq : seqs) {
     uids.push_back(selected_->at(seq).uid);
   }

@@ -14,20 +14,21 @@
 namespace copper::imap {
 
 struct reader_limits {
-  std::size_t max_line = 64 * 1024;            // one line of a command, without literals
-  std::uint64_t max_literal = 50 * 1024 * 1024;  // APPEND's message, the largest literal
-  std::size_t max_command = 60 * 1024 * 1024;  // everything of one command together
-  std::size_t max_literals = 1000;             // MULTIAPPEND and friends
+  std::size_t max_line = std::size_t{64} * 1024;  // one line of a command, without literals
+  std::uint64_t max_literal =
+      std::uint64_t{50} * 1024 * 1024;                      // APPEND's message, the largest literal
+  std::size_t max_command = std::size_t{60} * 1024 * 1024;  // everything of one command together
+  std::size_t max_literals = 1000;                          // MULTIAPPEND and friends
 };
 
 class command_reader {
  public:
   enum class event {
-    need_more,     // feed more bytes
-    command,       // a whole command is ready: take_command()
-    continuation,  // a synchronizing literal follows: send "+ ..." then feed more
-    line_too_long,     // the current line was discarded up to its CRLF
-    literal_too_big,   // the command was abandoned; see literal_was_synchronizing()
+    need_more,        // feed more bytes
+    command,          // a whole command is ready: take_command()
+    continuation,     // a synchronizing literal follows: send "+ ..." then feed more
+    line_too_long,    // the current line was discarded up to its CRLF
+    literal_too_big,  // the command was abandoned; see literal_was_synchronizing()
   };
   struct step {
     event what;
@@ -61,7 +62,7 @@ class command_reader {
   void reset();
 
   reader_limits limits_;
-  std::string command_;     // the command so far (lines with CRLF, literal octets)
+  std::string command_;         // the command so far (lines with CRLF, literal octets)
   std::size_t line_start_ = 0;  // where the current line begins in command_
   std::uint64_t literal_left_ = 0;
   std::size_t literals_ = 0;

@@ -74,7 +74,7 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
       send_error(replies::parameter_error("Malformed AUTH PLAIN response"));
       co_return;
     }
-    creds = std::move(*parsed);
+    creds = *parsed;  // a copy: both are wiped, a moved-from buffer might not be
   } else if (mech == "LOGIN") {
     std::optional<std::string> user = initial;
     if (!user) {

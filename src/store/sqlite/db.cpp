@@ -35,7 +35,7 @@ void database::exec(const char* sql) {
   }
 }
 
-statement database::prepare(std::string_view sql) { return statement(db_, sql); }
+statement database::prepare(std::string_view sql) { return {db_, sql}; }
 
 statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);

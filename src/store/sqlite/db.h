@@ -15,7 +15,7 @@ namespace copper::store::sqlite {
 
 class db_error : public std::runtime_error {
  public:
-  db_error(std::string what, int code) : std::runtime_error(std::move(what)), code_(code) {}
+  db_error(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
   int code() const { return code_; }
   bool is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
 
