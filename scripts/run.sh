@@ -37,7 +37,10 @@ Send a test message to the MX listener:
   swaks --server 127.0.0.1:2525 --to $demo_user --from someone@example.net
 Send as the demo user through submission (STARTTLS, self-signed certificate):
   swaks --server 127.0.0.1:5587 -tls --auth PLAIN --auth-user $demo_user --auth-password '$password' --to $demo_user --from $demo_user
-Thunderbird: outgoing server 127.0.0.1 port 5587, STARTTLS, normal password.
+Read it over IMAP (implicit TLS, self-signed certificate):
+  openssl s_client -quiet -connect 127.0.0.1:1993   then: a LOGIN $demo_user $password
+Thunderbird: IMAP 127.0.0.1 port 1993 SSL/TLS, SMTP 127.0.0.1 port 5587 STARTTLS,
+normal password (accept the self-signed certificate once).
 Stop with Ctrl-C.
 
 MSG
