@@ -11,6 +11,7 @@
 #include "directory/directory.h"
 #include "imap/protocol/command_reader.h"
 #include "imap/protocol/parser.h"
+#include "imap/search_key.h"
 #include "imap/selected.h"
 #include "imap/server.h"
 #include "net/connection.h"
@@ -72,6 +73,11 @@ class session {
   asio::awaitable<void> store_flags(const command& c, bool by_uid);
   asio::awaitable<void> copy_or_move(const command& c, bool by_uid, bool move);
   asio::awaitable<void> search(const command& c, bool by_uid);
+  // The search criteria of a SEARCH-like command from argument `first` on,
+  // with an optional CHARSET; replies BAD/NO itself and returns nullopt.
+  std::optional<search_key> parse_search_command(const command& c, std::size_t first);
+  // Sequence numbers of the selected messages that match, ascending.
+  asio::awaitable<std::vector<std::uint32_t>> run_search(const search_key& key);
   asio::awaitable<void> select(const command& c, bool read_only);
   asio::awaitable<void> expunge(const command& c, const std::vector<std::uint32_t>* only_uids);
   asio::awaitable<bool> finish_login(const command& c, std::string_view user,

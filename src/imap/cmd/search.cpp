@@ -6,30 +6,33 @@
 
 namespace copper::imap {
 
-asio::awaitable<void> session::search(const command& c, bool by_uid) {
-  std::size_t first = 0;
-  if (!c.args.empty() && c.args[0].equals("CHARSET")) {
-    if (c.args.size() < 2 || !c.args[1].is_astring()) {
+std::optional<search_key> session::parse_search_command(const command& c, std::size_t first) {
+  if (first < c.args.size() && c.args[first].equals("CHARSET")) {
+    if (c.args.size() < first + 2 || !c.args[first + 1].is_astring()) {
       bad(c, "CHARSET needs a name");
-      co_return;
+      return std::nullopt;
     }
-    std::string cs = c.args[1].text;
+    std::string cs = c.args[first + 1].text;
     for (char& ch : cs) {
       ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     }
     if (cs != "UTF-8" && cs != "US-ASCII") {
       no(c, "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
-      co_return;
+      return std::nullopt;
     }
-    first = 2;
+    first += 2;
   }
   auto key = parse_search(c.args, first);
   if (!key) {
     bad(c, key.err().message);
-    co_return;
+    return std::nullopt;
   }
-  std::string hits;
-  bool body = key->needs_body();
+  return std::move(key).value();
+}
+
+asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key& key) {
+  std::vector<std::uint32_t> hits;
+  bool body = key.needs_body();
   const auto& msgs = selected_->messages();
   for (std::uint32_t seq = 1; seq <= msgs.size(); ++seq) {
     const auto& meta = msgs[seq - 1];
@@ -40,9 +43,22 @@ asio::awaitable<void> session::search(const command& c, bool by_uid) {
     }
     search_subject subject{seq, static_cast<std::uint32_t>(msgs.size()), selected_->max_uid(), meta,
                            raw ? &*raw : nullptr};
-    if (matches(*key, subject)) {
-      hits += fmt::format(" {}", by_uid ? meta.uid : seq);
+    if (matches(key, subject)) {
+      hits.push_back(seq);
     }
+  }
+  co_return hits;
+}
+
+asio::awaitable<void> session::search(const command& c, bool by_uid) {
+  auto key = parse_search_command(c, 0);
+  if (!key) {
+    co_return;
+  }
+  auto seqs = co_await run_search(*key);
+  std::string hits;
+  for (auto seq : seqs) {
+    hits += fmt::format(" {}", by_uid ? selected_->at(seq).uid : seq);
   }
   untagged("SEARCH" + hits);
   co_await sync_selected(by_uid);
