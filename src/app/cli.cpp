@@ -101,6 +101,42 @@ int domain_command(directory::directory& dir, const cli_request& req) {
   return report(dir.remove_domain(req.args[0]), "domain removed: " + req.args[0]);
 }
 
+// --quota-messages: a count, "0" or "unlimited" for none.
+result<std::optional<std::uint64_t>> parse_message_quota(const std::string& text) {
+  if (text.empty()) {
+    return std::optional<std::uint64_t>{};
+  }
+  if (text == "unlimited") {
+    return std::optional<std::uint64_t>{0};
+  }
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return make_error("--quota-messages: not a number: " + text);
+  }
+  return std::optional<std::uint64_t>{n};
+}
+
+// `user quota`: either quota or both, each change on its own.
+int set_quotas(directory::directory& dir, const std::string& address,
+               std::optional<std::uint64_t> bytes, std::optional<std::uint64_t> messages) {
+  if (!bytes && !messages) {
+    return fail("usage: copper user quota ADDRESS [--quota SIZE] [--quota-messages N]");
+  }
+  if (bytes) {
+    if (auto r = dir.set_quota(address, *bytes); !r) {
+      return fail(r.err().message);
+    }
+  }
+  if (messages) {
+    if (auto r = dir.set_message_quota(address, *messages); !r) {
+      return fail(r.err().message);
+    }
+  }
+  fmt::print("quota set: {}\n", address);
+  return 0;
+}
+
 int user_command(directory::directory& dir, const cli_request& req) {
   if (req.action == "list") {
     for (const auto& u : dir.list_users(req.args.empty() ? "" : req.args[0])) {
@@ -123,14 +159,15 @@ int user_command(directory::directory& dir, const cli_request& req) {
     }
     quota = *q;
   }
+  auto messages = parse_message_quota(req.quota_messages);
+  if (!messages) {
+    return fail(messages.err().message);
+  }
   if (req.action == "remove") {
     return report(dir.remove_user(address), "user removed: " + address);
   }
   if (req.action == "quota") {
-    if (!quota) {
-      return fail("usage: copper user quota ADDRESS --quota SIZE");
-    }
-    return report(dir.set_quota(address, *quota), "quota set: " + address);
+    return set_quotas(dir, address, quota, *messages);
   }
   if (req.action == "passwd" && quota && req.quota.size() > 0) {
     if (auto r = dir.set_quota(address, *quota); !r) {
@@ -142,7 +179,16 @@ int user_command(directory::directory& dir, const cli_request& req) {
     return fail(password.err().message);
   }
   if (req.action == "add") {
-    return report(dir.add_user(address, *password, quota.value_or(0)), "user added: " + address);
+    if (auto r = dir.add_user(address, *password, quota.value_or(0)); !r) {
+      return fail(r.err().message);
+    }
+    if (*messages) {
+      if (auto r = dir.set_message_quota(address, **messages); !r) {
+        return fail(r.err().message);
+      }
+    }
+    fmt::print("user added: {}\n", address);
+    return 0;
   }
   return report(dir.set_password(address, *password), "password changed: " + address);
 }

@@ -16,7 +16,8 @@ struct cli_request {
   std::string action;  // add, remove, list, passwd, flush
   std::vector<std::string> args;
   bool password_stdin = false;
-  std::string quota;  // "" = not given
+  std::string quota;           // "" = not given
+  std::string quota_messages;  // "" = not given
 };
 
 int run_management(const config::config& cfg, const cli_request& req);

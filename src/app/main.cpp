@@ -26,6 +26,8 @@ void add_group(CLI::App& app, const std::string& name, const std::string& help,
       sub->add_flag("--password-stdin", req.password_stdin,
                     "read the password from standard input (one line)");
       sub->add_option("--quota", req.quota, "storage quota, e.g. 2G (0 = unlimited)");
+      sub->add_option("--quota-messages", req.quota_messages,
+                      "message-count quota (0 = unlimited)");
     }
     sub->callback([&req, name, action = action] {
       req.group = name;
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
             {{"add", "add ADDRESS"},
              {"remove", "remove ADDRESS"},
              {"passwd", "set the password of ADDRESS"},
-             {"quota", "set the quota of ADDRESS (--quota SIZE)"},
+             {"quota", "set the quota of ADDRESS (--quota SIZE, --quota-messages N)"},
              {"list", "list users [DOMAIN]"}},
             req, true);
   add_group(app, "alias", "manage aliases (ALIAS may be @domain for a catch-all)",

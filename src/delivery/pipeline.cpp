@@ -77,7 +77,7 @@ std::string pipeline::trace_headers(const envelope& env) const {
 result<void> pipeline::check_quota(const directory::resolution& target, std::uint64_t size) {
   for (auto account : target.accounts) {
     // A full mailbox refuses even a message of unknown size: adding 1 byte.
-    if (auto r = store_.check_quota(account, std::max<std::uint64_t>(size, 1)); !r) {
+    if (auto r = store_.check_quota(account, std::max<std::uint64_t>(size, 1), 1); !r) {
       return r;
     }
   }

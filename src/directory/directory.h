@@ -55,6 +55,9 @@ class directory {
   virtual result<void> remove_user(std::string_view address) = 0;
   virtual result<void> set_password(std::string_view address, std::string_view password) = 0;
   virtual result<void> set_quota(std::string_view address, std::uint64_t quota_bytes) = 0;
+  // The message-count quota (RFC 9208 MESSAGE resource), 0 = unlimited.
+  virtual result<void> set_message_quota(std::string_view address,
+                                         std::uint64_t quota_messages) = 0;
   virtual std::vector<user_info> list_users(std::string_view domain) = 0;
   virtual result<void> add_alias(std::string_view alias, const std::vector<std::string>& targets) = 0;
   virtual result<void> remove_alias(std::string_view alias, const std::vector<std::string>& targets) = 0;

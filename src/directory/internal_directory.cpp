@@ -226,6 +226,15 @@ result<void> internal_directory::set_quota(std::string_view address, std::uint64
   return store_.set_quota(*key, quota_bytes);
 }
 
+result<void> internal_directory::set_message_quota(std::string_view address,
+                                                   std::uint64_t quota_messages) {
+  auto key = canonical(address);
+  if (!key) {
+    return key.err();
+  }
+  return store_.set_message_quota(*key, quota_messages);
+}
+
 std::vector<user_info> internal_directory::list_users(std::string_view domain) {
   std::vector<user_info> out;
   for (const auto& a : store_.list_accounts(domain)) {

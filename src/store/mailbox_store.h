@@ -35,9 +35,10 @@ struct mailbox_info {
   std::uint64_t highestmodseq = 1;
   bool subscribed = false;
   std::uint32_t messages = 0;
-  std::uint32_t unseen = 0;   // messages without \Seen
-  std::uint32_t deleted = 0;  // messages with \Deleted
-  std::uint64_t size = 0;     // sum of message sizes (STATUS SIZE, RFC 8438)
+  std::uint32_t unseen = 0;        // messages without \Seen
+  std::uint32_t deleted = 0;       // messages with \Deleted
+  std::uint64_t size = 0;          // sum of message sizes (STATUS SIZE, RFC 8438)
+  std::uint64_t deleted_size = 0;  // of the \Deleted ones (STATUS DELETED-STORAGE, RFC 9208)
 };
 
 // One message as a selected mailbox sees it. Flags are kept as IMAP writes
@@ -69,6 +70,17 @@ struct flag_result {
 struct append_result {
   std::uint32_t uidvalidity = 0;
   std::uint32_t uid = 0;
+};
+
+struct append_request {
+  std::string_view data;
+  std::vector<std::string> flags;
+  std::int64_t internal_date = 0;
+};
+
+struct multi_append_result {
+  std::uint32_t uidvalidity = 0;
+  std::vector<std::uint32_t> uids;  // in the order of the request
 };
 
 struct copy_result {
@@ -114,9 +126,16 @@ class mailbox_store {
   virtual result<append_result> append(account_id account, mailbox_id mailbox,
                                        std::string_view data, const std::vector<std::string>& flags,
                                        std::int64_t internal_date) = 0;
+  // Several messages in one transaction (MULTIAPPEND, RFC 3502): all are
+  // stored, with consecutive UIDs in the given order, or none is.
+  virtual result<multi_append_result> append_all(account_id account, mailbox_id mailbox,
+                                                 const std::vector<append_request>& messages) = 0;
+  // The account's one quota root (RFC 9208).
+  virtual quota_usage quota(account_id account) = 0;
   // `unchangedsince` 0 means no condition.
-  virtual result<flag_result> store_flags(mailbox_id mailbox, const std::vector<std::uint32_t>& uids,
-                                          flag_operation op, const std::vector<std::string>& flags,
+  virtual result<flag_result> store_flags(mailbox_id mailbox,
+                                          const std::vector<std::uint32_t>& uids, flag_operation op,
+                                          const std::vector<std::string>& flags,
                                           std::uint64_t unchangedsince) = 0;
   virtual result<copy_result> copy(mailbox_id from, const std::vector<std::uint32_t>& uids,
                                    mailbox_id to) = 0;

@@ -22,6 +22,16 @@ struct account_record {
   std::string password_hash;
   std::uint64_t quota_bytes = 0;  // 0 = unlimited
   bool disabled = false;
+  std::uint64_t quota_messages = 0;  // 0 = unlimited
+};
+
+// An account's quota root (RFC 9208: one root "" per account), its limits
+// and what is used, as kept in the account's counters.
+struct quota_usage {
+  std::uint64_t used_bytes = 0;
+  std::uint64_t used_messages = 0;
+  std::uint64_t quota_bytes = 0;     // 0 = unlimited
+  std::uint64_t quota_messages = 0;  // 0 = unlimited
 };
 
 struct alias_record {
@@ -42,8 +52,8 @@ struct delivery_request {
   std::vector<account_id> local_accounts;
   std::string sender;  // reverse-path; empty for the null sender
   std::vector<outbound_recipient> remote;
-  std::string envid;  // RFC 3461 ENVID
-  std::string ret;    // RFC 3461 RET
+  std::string envid;             // RFC 3461 ENVID
+  std::string ret;               // RFC 3461 RET
   std::int64_t received_at = 0;  // unix seconds
 };
 
@@ -81,12 +91,15 @@ class store {
   virtual result<void> remove_account(std::string_view address) = 0;
   virtual result<void> set_password_hash(std::string_view address, std::string_view hash) = 0;
   virtual result<void> set_quota(std::string_view address, std::uint64_t quota_bytes) = 0;
+  virtual result<void> set_message_quota(std::string_view address,
+                                         std::uint64_t quota_messages) = 0;
   virtual std::optional<account_record> find_account(std::string_view address) = 0;
   virtual std::vector<account_record> list_accounts(std::string_view domain) = 0;
   virtual std::uint64_t account_usage(account_id id) = 0;
-  // Refused with code "OVERQUOTA" when `adding` more bytes would take the
-  // account past its quota (RFC 9208 semantics: usage is every mailbox).
-  virtual result<void> check_quota(account_id id, std::uint64_t adding) = 0;
+  // Refused with code "OVERQUOTA" when adding `bytes` in `messages` more
+  // messages would take the account past either quota (RFC 9208 semantics:
+  // usage is every mailbox).
+  virtual result<void> check_quota(account_id id, std::uint64_t bytes, std::uint64_t messages) = 0;
 
   // Aliases: one source to many targets.
   virtual result<void> add_alias(std::string_view source, std::string_view target) = 0;

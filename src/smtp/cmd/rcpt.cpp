@@ -49,8 +49,18 @@ asio::awaitable<std::optional<reply>> session::check_quota(const directory::reso
   if (at_data && envelope_.recipients.size() > 1) {
     co_return reply{452, "4.2.2", "Mailbox full for at least one recipient, try again later"};
   }
-  if (at_data || size > 0) {
+  if (at_data) {
     co_return reply{552, "5.2.2", "Mailbox full"};
+  }
+  if (size > 0) {
+    // At RCPT a declared SIZE that alone does not fit is permanent; a
+    // mailbox already full (bytes or message count) is transient.
+    std::uint64_t one = 0;
+    auto now = *co_await net::run_blocking(svc_.workers,
+                                           [&] { return svc_.pipeline.check_quota(target, one); });
+    if (now) {
+      co_return reply{552, "5.2.2", "Mailbox full"};
+    }
   }
   co_return reply{452, "4.2.2", "Mailbox full"};
 }
@@ -104,8 +114,7 @@ asio::awaitable<void> session::cmd_rcpt(const command& cmd) {
   }
 
   if (!user_ && has_sender_routing(rcpt.address)) {
-    spdlog::info("session={} event=rcpt_refused reason=routing rcpt={}", id_,
-                 rcpt.address.wire());
+    spdlog::info("session={} event=rcpt_refused reason=routing rcpt={}", id_, rcpt.address.wire());
     send_error(replies::routing_denied());
     co_return;
   }
@@ -123,8 +132,7 @@ asio::awaitable<void> session::cmd_rcpt(const command& cmd) {
     case directory::resolution::outcome::local:
       break;
     case directory::resolution::outcome::unknown_user:
-      spdlog::info("session={} event=rcpt_refused reason=unknown rcpt={}", id_,
-                   rcpt.address.key());
+      spdlog::info("session={} event=rcpt_refused reason=unknown rcpt={}", id_, rcpt.address.key());
       send_error(replies::mailbox_unavailable());
       co_return;
     case directory::resolution::outcome::not_local:

@@ -19,12 +19,14 @@ constexpr std::int64_t max_mailboxes_per_account = 10'000;
 // a backslash (atom-specials, RFC 9051 9), so "\Seen" matches as a substring.
 constexpr const char* mailbox_query = R"sql(
 SELECT b.id, b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.subscribed,
-       coalesce(c.n, 0), coalesce(c.unseen, 0), coalesce(c.deleted, 0), coalesce(c.size, 0)
+       coalesce(c.n, 0), coalesce(c.unseen, 0), coalesce(c.deleted, 0), coalesce(c.size, 0),
+       coalesce(c.deleted_size, 0)
 FROM mailboxes b LEFT JOIN (
   SELECT mailbox_id, count(*) AS n,
          sum(instr(flags, '\Seen') = 0) AS unseen,
          sum(instr(flags, '\Deleted') > 0) AS deleted,
-         sum(size) AS size
+         sum(size) AS size,
+         sum(CASE WHEN instr(flags, '\Deleted') > 0 THEN size ELSE 0 END) AS deleted_size
   FROM messages
   WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?1 AND (?2 IS NULL OR name = ?2))
   GROUP BY mailbox_id) c ON c.mailbox_id = b.id
@@ -47,7 +49,8 @@ std::vector<mailbox_info> query_mailboxes(database& db, account_id account,
                    static_cast<std::uint32_t>(st.int64(4)), static_cast<std::uint64_t>(st.int64(5)),
                    st.int64(6) != 0, static_cast<std::uint32_t>(st.int64(7)),
                    static_cast<std::uint32_t>(st.int64(8)), static_cast<std::uint32_t>(st.int64(9)),
-                   static_cast<std::uint64_t>(st.int64(10))});
+                   static_cast<std::uint64_t>(st.int64(10)),
+                   static_cast<std::uint64_t>(st.int64(11))});
   }
   return out;
 }

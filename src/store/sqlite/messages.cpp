@@ -103,41 +103,76 @@ result<append_result> sqlite_store::append(account_id account, mailbox_id mailbo
                                            std::string_view data,
                                            const std::vector<std::string>& flags,
                                            std::int64_t internal_date) {
-  auto canonical = canonical_flags(flags);
-  if (!canonical.ok()) {
-    return canonical.err();
+  std::vector<append_request> one{{data, flags, internal_date}};
+  auto r = append_all(account, mailbox, one);
+  if (!r.ok()) {
+    return r.err();
   }
-  // Hashed here, on the caller's thread, not on the writer every job waits for.
-  const sha256_digest digest = sha256(data);
-  const std::string flag_text = join_flags(*canonical);
-  return write<append_result>([&](database& db, touched_list& touched) -> result<append_result> {
-    auto mb = load_mailbox(db, mailbox);
-    if (!mb || mb->account != account) {
-      return no_such_mailbox();
+  return append_result{r->uidvalidity, r->uids.front()};
+}
+
+result<multi_append_result> sqlite_store::append_all(account_id account, mailbox_id mailbox,
+                                                     const std::vector<append_request>& messages) {
+  if (messages.empty()) {
+    return make_error("nothing to append");
+  }
+  // Hashed and checked here, on the caller's thread, not on the writer every
+  // job waits for.
+  struct prepared {
+    std::string_view data;
+    sha256_digest digest;
+    std::string flags;
+    std::int64_t internal_date;
+  };
+  std::vector<prepared> rows;
+  rows.reserve(messages.size());
+  std::uint64_t bytes = 0;
+  for (const auto& m : messages) {
+    auto canonical = canonical_flags(m.flags);
+    if (!canonical.ok()) {
+      return canonical.err();
     }
-    if (auto q = sqlite::check_quota(db, account, data.size()); !q.ok()) {
-      return q.err();
-    }
-    auto uid = reserve_uids(db, *mb, 1);
-    if (!uid.ok()) {
-      return uid.err();
-    }
-    std::int64_t blob = put_blob(db, data, digest, 1);
-    std::uint64_t modseq = next_modseq(db, *mb);
-    db.prepare(
-          "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, mb->id)
-        .bind(2, *uid)
-        .bind(3, blob)
-        .bind(4, static_cast<std::int64_t>(data.size()))
-        .bind(5, internal_date)
-        .bind(6, flag_text)
-        .bind(7, static_cast<std::int64_t>(modseq))
-        .run();
-    touched.emplace_back(account, mb->id);
-    return append_result{mb->uidvalidity, *uid};
-  });
+    rows.push_back({m.data, sha256(m.data), join_flags(*canonical), m.internal_date});
+    bytes += m.data.size();
+  }
+  return write<multi_append_result>(
+      [&](database& db, touched_list& touched) -> result<multi_append_result> {
+        auto mb = load_mailbox(db, mailbox);
+        if (!mb || mb->account != account) {
+          return no_such_mailbox();
+        }
+        // All or nothing (RFC 3502 6.3.11): the quota check covers every
+        // message, and an error rolls back this job's savepoint whole.
+        if (auto q = sqlite::check_quota(db, account, bytes, rows.size()); !q.ok()) {
+          return q.err();
+        }
+        auto first = reserve_uids(db, *mb, rows.size());
+        if (!first.ok()) {
+          return first.err();
+        }
+        // RFC 7162 3.1: the messages of one command share one new MODSEQ.
+        std::uint64_t modseq = next_modseq(db, *mb);
+        auto ins = db.prepare(
+            "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        multi_append_result out{mb->uidvalidity, {}};
+        std::uint32_t uid = *first;
+        for (const auto& m : rows) {
+          std::int64_t blob = put_blob(db, m.data, m.digest, 1);
+          ins.bind(1, mb->id)
+              .bind(2, uid)
+              .bind(3, blob)
+              .bind(4, static_cast<std::int64_t>(m.data.size()))
+              .bind(5, m.internal_date)
+              .bind(6, m.flags)
+              .bind(7, static_cast<std::int64_t>(modseq))
+              .run();
+          ins.reset();
+          out.uids.push_back(uid++);
+        }
+        touched.emplace_back(account, mb->id);
+        return out;
+      });
 }
 
 result<copy_result> sqlite_store::copy(mailbox_id from, const std::vector<std::uint32_t>& uids,
@@ -176,7 +211,7 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
       for (const auto& m : rows) {
         bytes += m.size;
       }
-      if (auto q = sqlite::check_quota(db, dst->account, bytes); !q.ok()) {
+      if (auto q = sqlite::check_quota(db, dst->account, bytes, rows.size()); !q.ok()) {
         return q.err();
       }
     }

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 2> migrations = {
+constexpr std::array<const char*, 3> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -152,6 +152,37 @@ CREATE TABLE expunged (
   PRIMARY KEY (mailbox_id, uid)
 ) WITHOUT ROWID;
 CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+)sql",
+    // 3: quota usage kept per account (RFC 9208 STORAGE and MESSAGE) instead
+    // of summing every message on each check, and a message-count quota.
+    // Triggers keep the counters in the very transaction that inserts,
+    // moves or deletes a message row, whichever code path does it (append,
+    // copy, move, expunge, delivery, DELETE, RENAME INBOX). A later
+    // migration that rebuilds `messages` drops these triggers with it and
+    // must create them again.
+    R"sql(
+ALTER TABLE accounts ADD COLUMN quota_messages INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN used_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN used_messages INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET
+  used_bytes = coalesce((SELECT sum(m.size) FROM messages m JOIN mailboxes b
+                         ON m.mailbox_id = b.id WHERE b.account_id = accounts.id), 0),
+  used_messages = (SELECT count(*) FROM messages m JOIN mailboxes b
+                   ON m.mailbox_id = b.id WHERE b.account_id = accounts.id);
+CREATE TRIGGER messages_usage_insert AFTER INSERT ON messages BEGIN
+  UPDATE accounts SET used_bytes = used_bytes + NEW.size, used_messages = used_messages + 1
+  WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+END;
+CREATE TRIGGER messages_usage_delete AFTER DELETE ON messages BEGIN
+  UPDATE accounts SET used_bytes = used_bytes - OLD.size, used_messages = used_messages - 1
+  WHERE id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+END;
+CREATE TRIGGER messages_usage_move AFTER UPDATE OF mailbox_id, size ON messages BEGIN
+  UPDATE accounts SET used_bytes = used_bytes - OLD.size, used_messages = used_messages - 1
+  WHERE id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+  UPDATE accounts SET used_bytes = used_bytes + NEW.size, used_messages = used_messages + 1
+  WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+END;
 )sql",
 };
 

@@ -193,21 +193,39 @@ void release_blobs(database& db, std::vector<std::int64_t> blob_ids) {
   });
 }
 
-result<void> check_quota(database& db, account_id account, std::uint64_t adding) {
-  auto q = db.prepare("SELECT quota_bytes FROM accounts WHERE id = ?");
-  q.bind(1, account);
-  if (!q.step() || q.int64(0) <= 0) {
-    return {};  // unlimited: no need to add up the account
+quota_usage read_quota(database& db, account_id account) {
+  auto st = db.prepare(
+      "SELECT used_bytes, used_messages, quota_bytes, quota_messages FROM accounts WHERE id = ?");
+  st.bind(1, account);
+  if (!st.step()) {
+    return {};
   }
-  auto quota = static_cast<std::uint64_t>(q.int64(0));
-  auto used = db.prepare(
-      "SELECT coalesce(sum(m.size), 0) FROM messages m JOIN mailboxes b ON m.mailbox_id = b.id "
-      "WHERE b.account_id = ?");
-  used.bind(1, account).step();
-  auto usage = static_cast<std::uint64_t>(used.int64(0));
-  if (adding > quota || usage > quota - adding) {
-    return make_error("quota exceeded (" + std::to_string(usage) + " of " + std::to_string(quota) +
-                          " bytes used)",
+  auto count = [&](int col) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(st.int64(col), 0));
+  };
+  return {count(0), count(1), count(2), count(3)};
+}
+
+namespace {
+
+// Whether `adding` more takes `used` past `limit` (0 = unlimited).
+bool exceeds(std::uint64_t used, std::uint64_t adding, std::uint64_t limit) {
+  return limit != 0 && (adding > limit || used > limit - adding);
+}
+
+}  // namespace
+
+result<void> check_quota(database& db, account_id account, std::uint64_t bytes,
+                         std::uint64_t messages) {
+  auto q = read_quota(db, account);
+  if (exceeds(q.used_messages, messages, q.quota_messages)) {
+    return make_error("message quota exceeded (" + std::to_string(q.used_messages) + " of " +
+                          std::to_string(q.quota_messages) + " messages)",
+                      "OVERQUOTA");
+  }
+  if (exceeds(q.used_bytes, bytes, q.quota_bytes)) {
+    return make_error("quota exceeded (" + std::to_string(q.used_bytes) + " of " +
+                          std::to_string(q.quota_bytes) + " bytes used)",
                       "OVERQUOTA");
   }
   return {};

@@ -78,11 +78,15 @@ void add_blob_refs(database& db, std::vector<std::int64_t> blob_ids);
 // One reference fewer per entry; blobs nobody references any more are deleted.
 void release_blobs(database& db, std::vector<std::int64_t> blob_ids);
 
-// Refused with "OVERQUOTA" (RFC 9208) when `adding` bytes would take the
-// account past accounts.quota_bytes (0 = unlimited). Usage is the sum of
-// message sizes over all the account's mailboxes: a copy counts again even
-// though its blob is shared, as users and quota roots see it.
-result<void> check_quota(database& db, account_id account, std::uint64_t adding);
+// Refused with "OVERQUOTA" (RFC 9208) when adding `bytes` in `messages`
+// messages would take the account past accounts.quota_bytes or
+// accounts.quota_messages (0 = unlimited). Usage is the account's counters
+// (migration 3 keeps them): message sizes over all its mailboxes, a copy
+// counting again even though its blob is shared, as users and quota roots
+// see it.
+result<void> check_quota(database& db, account_id account, std::uint64_t bytes,
+                         std::uint64_t messages);
+quota_usage read_quota(database& db, account_id account);
 
 // Flags as stored: one space-separated TEXT column, canonical spellings.
 std::string join_flags(const std::vector<std::string>& flags);

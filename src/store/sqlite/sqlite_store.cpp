@@ -107,8 +107,8 @@ result<account_id> sqlite_store::add_account(std::string_view address,
   return write<account_id>([&](database& db, touched_list&) -> result<account_id> {
     auto dom = domain_id(db, domain_of(address));
     if (!dom) {
-      return make_error("unknown domain " + domain_of(address) + " (add it with: copper domain add " +
-                        domain_of(address) + ")");
+      return make_error("unknown domain " + domain_of(address) +
+                        " (add it with: copper domain add " + domain_of(address) + ")");
     }
     if (db.prepare("SELECT 1 FROM accounts WHERE address = ?").bind(1, address).step()) {
       return make_error("user " + std::string(address) + " already exists");
@@ -191,44 +191,65 @@ result<void> sqlite_store::set_quota(std::string_view address, std::uint64_t quo
   });
 }
 
+result<void> sqlite_store::set_message_quota(std::string_view address,
+                                             std::uint64_t quota_messages) {
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("UPDATE accounts SET quota_messages = ? WHERE address = ?")
+        .bind(1, static_cast<std::int64_t>(quota_messages))
+        .bind(2, address)
+        .run();
+    if (db.changes() == 0) {
+      return make_error("no such user: " + std::string(address));
+    }
+    return {};
+  });
+}
+
 std::optional<account_record> sqlite_store::find_account(std::string_view address) {
   auto db = readers_.acquire();
   auto st = db->prepare(
-      "SELECT id, address, password_hash, quota_bytes, disabled FROM accounts WHERE address = ?");
+      "SELECT id, address, password_hash, quota_bytes, disabled, quota_messages FROM accounts "
+      "WHERE address = ?");
   st.bind(1, address);
   if (!st.step()) {
     return std::nullopt;
   }
-  return account_record{st.int64(0), st.text(1), st.text(2),
-                        static_cast<std::uint64_t>(st.int64(3)), st.int64(4) != 0};
+  return account_record{st.int64(0),      st.text(1),
+                        st.text(2),       static_cast<std::uint64_t>(st.int64(3)),
+                        st.int64(4) != 0, static_cast<std::uint64_t>(st.int64(5))};
 }
 
 std::vector<account_record> sqlite_store::list_accounts(std::string_view domain) {
   auto db = readers_.acquire();
   std::vector<account_record> out;
   auto st = db->prepare(
-      "SELECT a.id, a.address, '', a.quota_bytes, a.disabled FROM accounts a JOIN domains d ON "
-      "a.domain_id = d.id WHERE ?1 = '' OR d.name = ?1 ORDER BY a.address");
+      "SELECT a.id, a.address, '', a.quota_bytes, a.disabled, a.quota_messages FROM accounts a "
+      "JOIN domains d ON a.domain_id = d.id WHERE ?1 = '' OR d.name = ?1 ORDER BY a.address");
   st.bind(1, domain);
   while (st.step()) {
-    out.push_back({st.int64(0), st.text(1), {}, static_cast<std::uint64_t>(st.int64(3)),
-                   st.int64(4) != 0});
+    out.push_back({st.int64(0),
+                   st.text(1),
+                   {},
+                   static_cast<std::uint64_t>(st.int64(3)),
+                   st.int64(4) != 0,
+                   static_cast<std::uint64_t>(st.int64(5))});
   }
   return out;
 }
 
 std::uint64_t sqlite_store::account_usage(account_id id) {
   auto db = readers_.acquire();
-  auto st = db->prepare(
-      "SELECT coalesce(sum(m.size), 0) FROM messages m JOIN mailboxes b ON m.mailbox_id = b.id "
-      "WHERE b.account_id = ?");
-  st.bind(1, id).step();
-  return static_cast<std::uint64_t>(st.int64(0));
+  return read_quota(*db, id).used_bytes;
 }
 
-result<void> sqlite_store::check_quota(account_id id, std::uint64_t adding) {
+result<void> sqlite_store::check_quota(account_id id, std::uint64_t bytes, std::uint64_t messages) {
   auto db = readers_.acquire();
-  return sqlite::check_quota(*db, id, adding);
+  return sqlite::check_quota(*db, id, bytes, messages);
+}
+
+quota_usage sqlite_store::quota(account_id account) {
+  auto db = readers_.acquire();
+  return read_quota(*db, account);
 }
 
 result<void> sqlite_store::add_alias(std::string_view source, std::string_view target) {

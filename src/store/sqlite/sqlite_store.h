@@ -35,10 +35,11 @@ class sqlite_store final : public store, public mailbox_store {
   result<void> remove_account(std::string_view address) override;
   result<void> set_password_hash(std::string_view address, std::string_view hash) override;
   result<void> set_quota(std::string_view address, std::uint64_t quota_bytes) override;
+  result<void> set_message_quota(std::string_view address, std::uint64_t quota_messages) override;
   std::optional<account_record> find_account(std::string_view address) override;
   std::vector<account_record> list_accounts(std::string_view domain) override;
   std::uint64_t account_usage(account_id id) override;
-  result<void> check_quota(account_id id, std::uint64_t adding) override;
+  result<void> check_quota(account_id id, std::uint64_t bytes, std::uint64_t messages) override;
 
   result<void> add_alias(std::string_view source, std::string_view target) override;
   result<void> remove_alias(std::string_view source, std::string_view target) override;
@@ -76,6 +77,9 @@ class sqlite_store final : public store, public mailbox_store {
   result<append_result> append(account_id account, mailbox_id mailbox, std::string_view data,
                                const std::vector<std::string>& flags,
                                std::int64_t internal_date) override;
+  result<multi_append_result> append_all(account_id account, mailbox_id mailbox,
+                                         const std::vector<append_request>& messages) override;
+  quota_usage quota(account_id account) override;
   result<flag_result> store_flags(mailbox_id mailbox, const std::vector<std::uint32_t>& uids,
                                   flag_operation op, const std::vector<std::string>& flags,
                                   std::uint64_t unchangedsince) override;
