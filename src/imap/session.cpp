@@ -37,7 +37,7 @@ struct command_table {
     handler fn;
     unsigned states;  // RFC 9051 6.1-6.4: where each command is valid
   };
-  static constexpr std::array<entry, 35> entries = {{
+  static constexpr std::array<entry, 38> entries = {{
       {"CAPABILITY", &session::cmd_capability, any_state},
       {"NOOP", &session::cmd_noop, any_state},
       {"LOGOUT", &session::cmd_logout, any_state},
@@ -73,6 +73,9 @@ struct command_table {
       {"UID MOVE", &session::cmd_uid_move, selected_only},
       {"SEARCH", &session::cmd_search, selected_only},
       {"UID SEARCH", &session::cmd_uid_search, selected_only},
+      {"GETQUOTA", &session::cmd_getquota, authed},
+      {"GETQUOTAROOT", &session::cmd_getquotaroot, authed},
+      {"SETQUOTA", &session::cmd_setquota, authed},
   }};
 
   static const entry* find(std::string_view name) {
@@ -142,6 +145,8 @@ std::string session::capabilities() const {
   std::string caps =
       "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
       "SPECIAL-USE CHILDREN";
+  caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE STATUS=SIZE";
+  caps += fmt::format(" APPENDLIMIT={} MULTIAPPEND", svc_.cfg.smtp.max_message_size);
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";

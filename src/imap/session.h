@@ -67,6 +67,9 @@ class session {
   asio::awaitable<void> cmd_append(const command& c);
   asio::awaitable<void> cmd_idle(const command& c);
   asio::awaitable<void> cmd_check(const command& c);
+  asio::awaitable<void> cmd_getquota(const command& c);
+  asio::awaitable<void> cmd_getquotaroot(const command& c);
+  asio::awaitable<void> cmd_setquota(const command& c);
 
   // Shared by the UID and plain forms.
   asio::awaitable<void> fetch(const command& c, bool by_uid);

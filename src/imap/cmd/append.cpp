@@ -34,43 +34,77 @@ std::optional<std::int64_t> parse_date_time(std::string_view s) {
   return end[0] == '+' ? t - offset : t + offset;
 }
 
-}  // namespace
-
-asio::awaitable<void> session::cmd_append(const command& c) {
-  // APPEND mailbox [(flags)] [date-time] message-literal
-  if (c.args.size() < 2 || c.args.size() > 4 || !c.args[0].is_astring() ||
-      !c.args.back().is_string()) {
-    bad(c, "Syntax: APPEND mailbox [(flags)] [date-time] literal");
-    co_return;
-  }
+// One message of an APPEND: [(flags)] [date-time] literal.
+struct parsed_message {
   std::vector<std::string> flags;
-  std::int64_t when = std::time(nullptr);
-  for (std::size_t i = 1; i + 1 < c.args.size(); ++i) {
-    const auto& a = c.args[i];
-    if (a.is_list()) {
+  std::int64_t when = 0;
+  const std::string* data = nullptr;
+};
+
+// APPEND mailbox 1*([(flags)] [date-time] literal), several messages being
+// MULTIAPPEND (RFC 3502 6.3.11). A string is the message when it came as a
+// literal or is the last argument, else the date-time.
+result<std::vector<parsed_message>> parse_messages(const std::vector<value>& args,
+                                                   std::int64_t now) {
+  std::vector<parsed_message> out;
+  parsed_message next{{}, now, nullptr};
+  bool have_flags = false;
+  bool have_date = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a.is_list() && !have_flags && !have_date) {
       for (const auto& f : a.items) {
         auto flag = f.is_atom() ? canonical_flag(f.text) : std::nullopt;
         if (!flag) {
-          bad(c, "Invalid flag in APPEND");
-          co_return;
+          return make_error("Invalid flag in APPEND");
         }
-        flags.push_back(*flag);
+        next.flags.push_back(*flag);
       }
-    } else if (a.is_string()) {
+      have_flags = true;
+    } else if (a.is_string() && !a.literal && i + 1 < args.size() && !have_date) {
       auto t = parse_date_time(a.text);
       if (!t) {
-        bad(c, "Invalid date-time in APPEND");
-        co_return;
+        return make_error("Invalid date-time in APPEND");
       }
-      when = *t;
+      next.when = *t;
+      have_date = true;
+    } else if (a.is_string()) {
+      if (a.text.empty()) {
+        return make_error("Empty message");
+      }
+      next.data = &a.text;
+      out.push_back(std::move(next));
+      next = parsed_message{{}, now, nullptr};
+      have_flags = false;
+      have_date = false;
     } else {
-      bad(c, "Syntax: APPEND mailbox [(flags)] [date-time] literal");
-      co_return;
+      return make_error("Syntax: APPEND mailbox [(flags)] [date-time] literal ...");
     }
   }
-  const std::string& data = c.args.back().text;
-  if (data.empty()) {
-    bad(c, "Empty message");
+  if (out.empty() || have_flags || have_date) {
+    return make_error("Syntax: APPEND mailbox [(flags)] [date-time] literal ...");
+  }
+  return out;
+}
+
+// RFC 4315 3 uid-set: consecutive UIDs as one range.
+std::string uid_set(const std::vector<std::uint32_t>& uids) {
+  if (uids.size() == 1) {
+    return std::to_string(uids.front());
+  }
+  return fmt::format("{}:{}", uids.front(), uids.back());
+}
+
+}  // namespace
+
+asio::awaitable<void> session::cmd_append(const command& c) {
+  if (c.args.size() < 2 || !c.args[0].is_astring()) {
+    bad(c, "Syntax: APPEND mailbox [(flags)] [date-time] literal ...");
+    co_return;
+  }
+  auto parsed = parse_messages(c.args, std::time(nullptr));
+  if (!parsed) {
+    bad(c, parsed.err().message);
     co_return;
   }
   auto dest = co_await find_mailbox(c.args[0].text);
@@ -78,17 +112,21 @@ asio::awaitable<void> session::cmd_append(const command& c) {
     no(c, "[TRYCREATE] No such mailbox");
     co_return;
   }
+  std::vector<store::append_request> messages;
+  messages.reserve(parsed->size());
+  for (auto& m : *parsed) {
+    messages.push_back({*m.data, std::move(m.flags), m.when});
+  }
   auto id = account();
   auto mailbox = dest->id;
-  auto r = *co_await blocking([&] {
-    return svc_.mailboxes.append(id, mailbox, data, flags, when);
-  });
+  // All or nothing, in one store transaction (RFC 3502 6.3.11).
+  auto r = *co_await blocking([&] { return svc_.mailboxes.append_all(id, mailbox, messages); });
   if (!r) {
     fail(c, r.err());
     co_return;
   }
   co_await sync_selected(false);
-  ok(c, fmt::format("[APPENDUID {} {}] APPEND completed", r->uidvalidity, r->uid));
+  ok(c, fmt::format("[APPENDUID {} {}] APPEND completed", r->uidvalidity, uid_set(r->uids)));
 }
 
 }  // namespace copper::imap

@@ -4,6 +4,7 @@
 
 #include "imap/protocol/response.h"
 #include "imap/session.h"
+#include "imap/status_items.h"
 
 namespace copper::imap {
 namespace {
@@ -108,46 +109,16 @@ asio::awaitable<void> session::cmd_status(const command& c) {
     bad(c, "Syntax: STATUS mailbox (items)");
     co_return;
   }
+  if (auto valid = check_status_items(c.args[1].items); !valid) {
+    bad(c, valid.err().message);
+    co_return;
+  }
   auto info = co_await find_mailbox(c.args[0].text);
   if (!info) {
     no(c, "[NONEXISTENT] No such mailbox");
     co_return;
   }
-  std::string items;
-  for (const auto& item : c.args[1].items) {
-    std::string value;
-    if (item.equals("MESSAGES")) {
-      value = std::to_string(info->messages);
-    } else if (item.equals("UIDNEXT")) {
-      value = std::to_string(info->uidnext);
-    } else if (item.equals("UIDVALIDITY")) {
-      value = std::to_string(info->uidvalidity);
-    } else if (item.equals("UNSEEN")) {
-      value = std::to_string(info->unseen);
-    } else if (item.equals("DELETED")) {
-      value = std::to_string(info->deleted);
-    } else if (item.equals("SIZE")) {
-      value = std::to_string(info->size);
-    } else if (item.equals("RECENT")) {
-      value = "0";  // IMAP4rev1 only; this server does not track \Recent
-    } else {
-      bad(c, "Unknown STATUS item " + item.text);
-      co_return;
-    }
-    if (!items.empty()) {
-      items += ' ';
-    }
-    std::string upper = item.text;
-    for (char& ch : upper) {
-      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    }
-    items += upper;
-    items += ' ';
-    items += value;
-  }
-  std::string line = "STATUS ";
-  append_astring(line, info->name);
-  untagged(line + " (" + items + ")");
+  untagged(status_response(c.args[1].items, *info, svc_.cfg.smtp.max_message_size));
   ok(c, "STATUS completed");
 }
 
