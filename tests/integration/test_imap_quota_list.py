@@ -103,7 +103,8 @@ class ImapQuotaListTest(CopperTestCase):
         conn = self.imaplib_login(LIST_USER)
         caps = conn.capability()[1][0].decode().split()
         for cap in ("QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "STATUS=SIZE",
-                    f"APPENDLIMIT={LIMIT}", "MULTIAPPEND"):
+                    f"APPENDLIMIT={LIMIT}", "MULTIAPPEND", "LIST-EXTENDED", "LIST-STATUS",
+                    "CREATE-SPECIAL-USE"):
             self.assertIn(cap, caps)
 
     def test_getquota_matches_deliveries_and_setquota_is_refused(self):
@@ -235,6 +236,61 @@ class ImapQuotaListTest(CopperTestCase):
         self.assertRegex(c.line(), rf"^T{c.n} NO \[TOOBIG\]")
         untagged, tagged = c.cmd("APPEND INBOX", [(message(LIST_USER, 1000), "")])
         self.assertTrue(tagged.startswith("OK [APPENDUID"), tagged)
+
+    def test_list_extended_and_list_status(self):
+        c = self.raw(LIST_USER)
+        for cmd in ("CREATE Work/Projects", "CREATE Work/Old", "UNSUBSCRIBE Work",
+                    "UNSUBSCRIBE Work/Old"):
+            self.assertTrue(c.cmd(cmd)[1].startswith("OK"), cmd)
+
+        untagged, tagged = c.cmd('LIST (SUBSCRIBED) "" "Work*"')
+        self.assertEqual(untagged, ['* LIST (\\HasNoChildren \\Subscribed) "/" Work/Projects'])
+        # RECURSIVEMATCH: Work is not subscribed, but a child below "%" is.
+        untagged, tagged = c.cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"')
+        self.assertIn('* LIST (\\HasChildren) "/" Work ("CHILDINFO" ("SUBSCRIBED"))', untagged)
+        self.assertIn('* LIST (\\HasNoChildren \\Subscribed) "/" INBOX', untagged)
+        self.assertFalse(any("Work/" in line for line in untagged), untagged)
+        # Several patterns, return options.
+        untagged, tagged = c.cmd('LIST "" ("INBOX" "Work/*") RETURN (SUBSCRIBED CHILDREN)')
+        self.assertEqual(untagged, ['* LIST (\\HasNoChildren \\Subscribed) "/" INBOX',
+                                    '* LIST (\\HasNoChildren) "/" Work/Old',
+                                    '* LIST (\\HasNoChildren \\Subscribed) "/" Work/Projects'])
+        untagged, tagged = c.cmd('LIST (SPECIAL-USE) "" "*" RETURN (SPECIAL-USE)')
+        names = sorted(line.rsplit(" ", 1)[1] for line in untagged)
+        self.assertEqual(names, ["Archive", "Drafts", "Junk", "Sent", "Trash"])
+        self.assertIn('* LIST (\\HasNoChildren \\Sent) "/" Sent', untagged)
+        untagged, tagged = c.cmd('LIST (REMOTE) "" Work')
+        self.assertEqual(untagged, ['* LIST (\\HasChildren) "/" Work'])
+        # RFC 5258 3: RECURSIVEMATCH alone, and unknown options, are BAD.
+        self.assertTrue(c.cmd('LIST (RECURSIVEMATCH) "" "*"')[1].startswith("BAD"))
+        self.assertTrue(c.cmd('LIST (BOGUS) "" "*"')[1].startswith("BAD"))
+        self.assertTrue(c.cmd('LIST "" "*" RETURN (BOGUS)')[1].startswith("BAD"))
+        # LIST-STATUS: a STATUS after each listed mailbox.
+        c.cmd("APPEND Work/Projects", [(message(LIST_USER, 700), "")])
+        untagged, tagged = c.cmd('LIST "" "Work/%" RETURN (STATUS (MESSAGES UIDNEXT SIZE))')
+        self.assertTrue(tagged.startswith("OK"), tagged)
+        self.assertEqual(untagged[0], '* LIST (\\HasNoChildren) "/" Work/Old')
+        self.assertEqual(untagged[1], "* STATUS Work/Old (MESSAGES 0 UIDNEXT 1 SIZE 0)")
+        self.assertEqual(untagged[2], '* LIST (\\HasNoChildren) "/" Work/Projects')
+        self.assertEqual(untagged[3], "* STATUS Work/Projects (MESSAGES 1 UIDNEXT 2 SIZE 700)")
+        self.assertTrue(c.cmd('LIST "" "*" RETURN (STATUS (BOGUS))')[1].startswith("BAD"))
+        # LSUB is unchanged: subscribed names, no extended data.
+        untagged, tagged = c.cmd('LSUB "" "Work*"')
+        self.assertEqual(untagged, ['* LSUB () "/" Work/Projects'])
+
+    def test_create_special_use(self):
+        c = self.raw(SPECIAL_USER)
+        untagged, tagged = c.cmd("CREATE Outbox (USE (\\Sent))")
+        self.assertTrue(tagged.startswith("OK"), tagged)
+        untagged, tagged = c.cmd('LIST "" Outbox')
+        self.assertEqual(untagged, ['* LIST (\\HasNoChildren \\Sent) "/" Outbox'])
+        for use in ("\\All", "\\Bogus", "\\Sent \\Trash"):
+            untagged, tagged = c.cmd(f"CREATE Virtual (USE ({use}))")
+            self.assertTrue(tagged.startswith("NO [USEATTR]"), (use, tagged))
+        untagged, tagged = c.cmd('LIST "" Virtual')
+        self.assertEqual(untagged, [])  # refused means not created (RFC 6154 3)
+        self.assertTrue(c.cmd("CREATE Plain (USE ())")[1].startswith("OK"))
+        self.assertTrue(c.cmd("CREATE Other (FOO (\\Sent))")[1].startswith("BAD"))
 
     def test_rename_inbox_and_hierarchy(self):
         with self.server.smtp() as s:

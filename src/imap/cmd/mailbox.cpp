@@ -19,17 +19,55 @@ std::string strip_trailing_separator(std::string name) {
   return name;
 }
 
+// The special use of CREATE's parameter list "(USE (\\Sent))". An unknown
+// parameter is a syntax error (RFC 4466 2.2); a use this server cannot give
+// is a NO with USEATTR (RFC 6154 3).
+result<std::string> special_use_param(const value& params) {
+  if (params.items.size() != 2 || !params.items[0].equals("USE") || !params.items[1].is_list()) {
+    return make_error("Unknown CREATE parameter");
+  }
+  const auto& uses = params.items[1].items;
+  if (uses.empty()) {
+    return std::string();
+  }
+  if (uses.size() > 1) {
+    return make_error("One special use per mailbox", "USEATTR");
+  }
+  const auto& use = uses.front();
+  if (!use.is_atom() || use.text.empty() || use.text.front() != '\\') {
+    return make_error("Invalid special-use attribute");
+  }
+  // \All and \Flagged name virtual mailboxes (RFC 6154 2), which this
+  // store does not have; an ordinary mailbox marked so would mislead.
+  if (use.equals("\\ALL") || use.equals("\\FLAGGED")) {
+    return make_error(use.text + " not supported", "USEATTR");
+  }
+  return use.text;  // the store checks the rest and refuses with USEATTR
+}
+
 }  // namespace
 
 asio::awaitable<void> session::cmd_create(const command& c) {
-  if (!one_name(c)) {
-    bad(c, "Syntax: CREATE mailbox");
+  // CREATE mailbox [(USE (attr ...))]: RFC 4466 2.2 create parameters, the
+  // one this server knows being USE (RFC 6154 3, CREATE-SPECIAL-USE).
+  if (c.args.empty() || c.args.size() > 2 || !c.args[0].is_astring() ||
+      (c.args.size() == 2 && !c.args[1].is_list())) {
+    bad(c, "Syntax: CREATE mailbox [(USE (attributes))]");
+    co_return;
+  }
+  auto use = c.args.size() == 2 ? special_use_param(c.args[1]) : result<std::string>(std::string());
+  if (!use) {
+    if (use.err().code.empty()) {
+      bad(c, use.err().message);
+    } else {
+      fail(c, use.err());
+    }
     co_return;
   }
   std::string name = normalize_mailbox_name(strip_trailing_separator(c.args[0].text));
+  std::string special_use = *use;
   auto id = account();
-  auto r = *co_await blocking(
-      [&] { return svc_.mailboxes.create_mailbox(id, name, ""); });
+  auto r = *co_await blocking([&] { return svc_.mailboxes.create_mailbox(id, name, special_use); });
   if (!r) {
     fail(c, r.err());
     co_return;
