@@ -115,7 +115,11 @@ class mailbox_store {
   // mailbox and leaves INBOX empty (RFC 9051 6.3.6).
   virtual result<void> rename_mailbox(account_id account, std::string_view from,
                                       std::string_view to) = 0;
+  // Subscribing needs an existing mailbox; a subscribed name outlives its
+  // mailbox (RFC 9051 6.3.7) until it is unsubscribed.
   virtual result<void> subscribe(account_id account, std::string_view name, bool on) = 0;
+  // Every subscribed name, existing or not, INBOX first.
+  virtual std::vector<std::string> subscriptions(account_id account) = 0;
 
   // All messages of a mailbox, ascending by UID.
   virtual std::vector<message_meta> messages(mailbox_id mailbox) = 0;

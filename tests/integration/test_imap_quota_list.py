@@ -22,6 +22,7 @@ MULTI_USER = "multi@example.test"      # 8K
 LIST_USER = "lists@example.test"
 RENAME_USER = "rename@example.test"
 SPECIAL_USER = "special@example.test"
+GHOST_USER = "ghost@example.test"
 
 
 def message(to, size=600, marker=None):
@@ -76,7 +77,8 @@ class ImapQuotaListTest(CopperTestCase):
     def setUpClass(cls):
         users = {QUOTA_USER: (DEFAULT_PASSWORD, "100K"), COUNT_USER: DEFAULT_PASSWORD,
                  MULTI_USER: (DEFAULT_PASSWORD, "8K"), LIST_USER: DEFAULT_PASSWORD,
-                 RENAME_USER: DEFAULT_PASSWORD, SPECIAL_USER: DEFAULT_PASSWORD}
+                 RENAME_USER: DEFAULT_PASSWORD, SPECIAL_USER: DEFAULT_PASSWORD,
+                 GHOST_USER: DEFAULT_PASSWORD}
         cls.server = CopperServer(users=users, listeners=("smtp", "imaps"),
                                   config={"smtp": {"max_message_size": LIMIT}})
         cls.server.__enter__()
@@ -277,6 +279,35 @@ class ImapQuotaListTest(CopperTestCase):
         # LSUB is unchanged: subscribed names, no extended data.
         untagged, tagged = c.cmd('LSUB "" "Work*"')
         self.assertEqual(untagged, ['* LSUB () "/" Work/Projects'])
+
+    def test_subscriptions_outlive_mailboxes(self):
+        # RFC 9051 6.3.7: DELETE leaves the name subscribed; LIST (SUBSCRIBED)
+        # shows it \NonExistent (RFC 5258 3), LSUB still lists it.
+        c = self.raw(GHOST_USER)
+        for cmd in ("CREATE Ghost/Kid", "UNSUBSCRIBE Ghost", "DELETE Ghost/Kid", "DELETE Ghost",
+                    "CREATE Tmp", "DELETE Tmp"):
+            self.assertTrue(c.cmd(cmd)[1].startswith("OK"), cmd)
+        untagged, tagged = c.cmd('LIST (SUBSCRIBED) "" "*" RETURN (STATUS (MESSAGES))')
+        self.assertIn('* LIST (\\NonExistent \\Subscribed) "/" Ghost/Kid', untagged)
+        self.assertIn('* LIST (\\NonExistent \\Subscribed) "/" Tmp', untagged)
+        self.assertNotIn("* STATUS Tmp", " ".join(untagged))  # no STATUS for what is not there
+        self.assertFalse(any(line.endswith(" Ghost") for line in untagged), untagged)
+        # RECURSIVEMATCH: "Ghost" is neither there nor subscribed, but has a
+        # subscribed descendant below "%".
+        untagged, tagged = c.cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"')
+        self.assertIn('* LIST (\\NonExistent) "/" Ghost ("CHILDINFO" ("SUBSCRIBED"))', untagged)
+        self.assertIn('* LIST (\\NonExistent \\Subscribed) "/" Tmp', untagged)
+        # Plain LIST lists existing mailboxes only.
+        untagged, tagged = c.cmd('LIST "" "*"')
+        self.assertFalse(any("Tmp" in line or "Ghost" in line for line in untagged), untagged)
+        untagged, tagged = c.cmd('LSUB "" "*"')
+        self.assertIn('* LSUB () "/" Tmp', untagged)
+        self.assertIn('* LSUB () "/" Ghost/Kid', untagged)
+        # Only UNSUBSCRIBE takes the name away; SUBSCRIBE needs a mailbox.
+        self.assertTrue(c.cmd("UNSUBSCRIBE Tmp")[1].startswith("OK"))
+        self.assertTrue(c.cmd("SUBSCRIBE Tmp")[1].startswith("NO [NONEXISTENT]"))
+        untagged, tagged = c.cmd('LSUB "" "Tmp"')
+        self.assertEqual(untagged, [])
 
     def test_create_special_use(self):
         c = self.raw(SPECIAL_USER)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "imap/protocol/response.h"
 #include "imap/session.h"
@@ -30,16 +31,6 @@ bool matches(std::string_view pattern, std::string_view name) {
     return false;
   }
   return !name.empty() && name.front() == p && matches(pattern.substr(1), name.substr(1));
-}
-
-bool is_descendant(const std::string& name, const std::string& of) {
-  return name.size() > of.size() + 1 && name.compare(0, of.size(), of) == 0 &&
-         name[of.size()] == '/';
-}
-
-bool has_children(const std::vector<store::mailbox_info>& all, const std::string& name) {
-  return std::any_of(all.begin(), all.end(),
-                     [&](const store::mailbox_info& m) { return is_descendant(m.name, name); });
 }
 
 // Bounds what one LIST asks for (STYLE.md: every count input controls).
@@ -142,12 +133,17 @@ result<list_request> parse_list(const command& c) {
   return req;
 }
 
-// One name of the listing: an existing mailbox, or (with RECURSIVEMATCH) a
-// parent name that does not exist but has matching descendants.
+// One name of the listing: an existing mailbox, a subscribed name whose
+// mailbox is gone (RFC 9051 6.3.7), or with RECURSIVEMATCH a parent name
+// that does not exist but has selected descendants.
 struct list_entry {
-  std::string name;
   const store::mailbox_info* info = nullptr;  // nullptr: \NonExistent
+  bool subscribed = false;
 };
+
+// By name in byte order, so that the descendants of "a" are the range
+// from "a/" to "a0" ('0' follows '/').
+using entry_map = std::map<std::string, list_entry>;
 
 bool pattern_matches(const list_request& req, const std::string& name) {
   for (const auto& p : req.patterns) {
@@ -162,53 +158,63 @@ bool pattern_matches(const list_request& req, const std::string& name) {
   return false;
 }
 
-// Whether a mailbox meets the selection options (all of them, RFC 5258 3).
-bool selected_by(const list_request& req, const store::mailbox_info& m) {
-  return (!req.subscribed || m.subscribed) && (!req.special_use || !m.special_use.empty());
+// Whether a name meets the selection options (all of them, RFC 5258 3):
+// without SUBSCRIBED only existing mailboxes are listed.
+bool selected_by(const list_request& req, const list_entry& e) {
+  if (req.subscribed ? !e.subscribed : e.info == nullptr) {
+    return false;
+  }
+  return !req.special_use || (e.info != nullptr && !e.info->special_use.empty());
 }
 
-// Existing mailboxes, and with RECURSIVEMATCH the missing parents of the
-// selected ones, INBOX first and then by name as list_mailboxes orders.
-std::vector<list_entry> candidates(const list_request& req,
-                                   const std::vector<store::mailbox_info>& all) {
-  std::vector<list_entry> out;
-  for (const auto& m : all) {
-    out.push_back({m.name, &m});
-  }
-  if (!req.recursive) {
-    return out;
-  }
-  for (const auto& m : all) {
-    if (!selected_by(req, m)) {
-      continue;
+template <class F>
+bool any_descendant(const entry_map& entries, const std::string& name, F&& f) {
+  for (auto it = entries.lower_bound(name + "/"); it != entries.end() && it->first < name + "0";
+       ++it) {
+    if (f(it->first, it->second)) {
+      return true;
     }
-    for (auto slash = m.name.find('/'); slash != std::string::npos;
-         slash = m.name.find('/', slash + 1)) {
-      std::string parent = m.name.substr(0, slash);
-      bool known = std::any_of(out.begin(), out.end(),
-                               [&](const list_entry& e) { return e.name == parent; });
-      if (!known) {
-        out.push_back({parent, nullptr});
+  }
+  return false;
+}
+
+entry_map collect_entries(const list_request& req, const std::vector<store::mailbox_info>& all,
+                          const std::vector<std::string>& subscribed) {
+  entry_map out;
+  for (const auto& m : all) {
+    out[m.name] = {&m, m.subscribed};
+  }
+  for (const auto& name : subscribed) {
+    out[name].subscribed = true;  // adds the subscribed names without a mailbox
+  }
+  if (req.recursive) {
+    std::vector<std::string> parents;
+    for (const auto& [name, e] : out) {
+      if (!selected_by(req, e)) {
+        continue;
+      }
+      for (auto slash = name.find('/'); slash != std::string::npos;
+           slash = name.find('/', slash + 1)) {
+        parents.push_back(name.substr(0, slash));
       }
     }
+    for (auto& p : parents) {
+      out.try_emplace(std::move(p));
+    }
   }
-  std::stable_sort(out.begin(), out.end(), [](const list_entry& x, const list_entry& y) {
-    return std::make_pair(x.name != "INBOX", x.name) < std::make_pair(y.name != "INBOX", y.name);
-  });
   return out;
 }
 
 // RFC 5258 3.5: CHILDINFO when a descendant meets the selection options but
 // is not returned itself (redundant CHILDINFO is suppressed).
-bool needs_childinfo(const list_request& req, const std::vector<store::mailbox_info>& all,
-                     const std::string& name) {
-  return req.recursive && std::any_of(all.begin(), all.end(), [&](const store::mailbox_info& m) {
-           return is_descendant(m.name, name) && selected_by(req, m) &&
-                  !pattern_matches(req, m.name);
+bool needs_childinfo(const list_request& req, const entry_map& entries, const std::string& name) {
+  return req.recursive &&
+         any_descendant(entries, name, [&](const std::string& child, const list_entry& e) {
+           return selected_by(req, e) && !pattern_matches(req, child);
          });
 }
 
-std::string list_line(const list_request& req, const std::vector<store::mailbox_info>& all,
+std::string list_line(const list_request& req, const entry_map& entries, const std::string& name,
                       const list_entry& e, bool childinfo) {
   std::string attrs;
   auto add = [&](std::string_view a) {
@@ -217,18 +223,26 @@ std::string list_line(const list_request& req, const std::vector<store::mailbox_
     }
     attrs += a;
   };
+  bool children = any_descendant(
+      entries, name, [](const std::string&, const list_entry& c) { return c.info != nullptr; });
   if (e.info == nullptr) {
-    add("\\NonExistent");  // implies \Noselect (RFC 5258 3)
+    // Implies \Noselect (RFC 5258 3); a name that is not there has no
+    // "no children" to report, only existing children (3.5).
+    add("\\NonExistent");
+    if (children) {
+      add("\\HasChildren");
+    }
+  } else {
+    add(children ? "\\HasChildren" : "\\HasNoChildren");
+    if (!e.info->special_use.empty()) {
+      add(e.info->special_use);
+    }
   }
-  add(has_children(all, e.name) ? "\\HasChildren" : "\\HasNoChildren");
-  if (e.info != nullptr && !e.info->special_use.empty()) {
-    add(e.info->special_use);
-  }
-  if (req.return_subscribed && e.info != nullptr && e.info->subscribed) {
+  if (req.return_subscribed && e.subscribed) {
     add("\\Subscribed");
   }
   std::string line = fmt::format("LIST ({}) \"/\" ", attrs);
-  append_astring(line, e.name);
+  append_astring(line, name);
   if (childinfo) {
     line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
   }
@@ -252,19 +266,33 @@ asio::awaitable<void> session::cmd_list(const command& c) {
   }
   auto id = account();
   auto all = *co_await blocking([&] { return svc_.mailboxes.list_mailboxes(id); });
-  for (const auto& e : candidates(*req, all)) {
-    if (!pattern_matches(*req, e.name)) {
-      continue;
+  std::vector<std::string> subscribed;
+  if (req->subscribed) {
+    subscribed = *co_await blocking([&] { return svc_.mailboxes.subscriptions(id); });
+  }
+  auto entries = collect_entries(*req, all, subscribed);
+  auto reply = [&](const std::string& name, const list_entry& e) {
+    if (!pattern_matches(*req, name)) {
+      return;
     }
-    bool selected = e.info != nullptr && selected_by(*req, *e.info);
-    bool childinfo = needs_childinfo(*req, all, e.name);
+    bool selected = selected_by(*req, e);
+    bool childinfo = needs_childinfo(*req, entries, name);
     if (!selected && !childinfo) {
-      continue;
+      return;
     }
-    untagged(list_line(*req, all, e, childinfo));
+    untagged(list_line(*req, entries, name, e, childinfo));
     // RFC 5819 2: STATUS for the selectable mailboxes that were selected.
-    if (req->status != nullptr && selected) {
+    if (req->status != nullptr && selected && e.info != nullptr) {
       untagged(status_response(*req->status, *e.info, svc_.cfg.smtp.max_message_size));
+    }
+  };
+  // INBOX first, as list_mailboxes orders it.
+  if (auto inbox = entries.find("INBOX"); inbox != entries.end()) {
+    reply(inbox->first, inbox->second);
+  }
+  for (const auto& [name, e] : entries) {
+    if (name != "INBOX") {
+      reply(name, e);
     }
   }
   ok(c, "LIST completed");
@@ -277,11 +305,13 @@ asio::awaitable<void> session::cmd_lsub(const command& c) {
   }
   std::string pattern = c.args[0].text + c.args[1].text;
   auto id = account();
-  auto all = *co_await blocking([&] { return svc_.mailboxes.list_mailboxes(id); });
-  for (const auto& m : all) {
-    if (m.subscribed && matches(pattern, m.name)) {
+  // Subscribed names whether or not their mailbox still exists (RFC 3501
+  // 6.3.9, RFC 9051 6.3.7).
+  auto names = *co_await blocking([&] { return svc_.mailboxes.subscriptions(id); });
+  for (const auto& name : names) {
+    if (matches(pattern, name)) {
       std::string line = "LSUB () \"/\" ";
-      append_astring(line, m.name);
+      append_astring(line, name);
       untagged(line);
     }
   }

@@ -18,7 +18,8 @@ constexpr std::int64_t max_mailboxes_per_account = 10'000;
 // mailbox. Flags are stored in canonical spelling, and no keyword contains
 // a backslash (atom-specials, RFC 9051 9), so "\Seen" matches as a substring.
 constexpr const char* mailbox_query = R"sql(
-SELECT b.id, b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.subscribed,
+SELECT b.id, b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq,
+       EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = b.account_id AND s.name = b.name),
        coalesce(c.n, 0), coalesce(c.unseen, 0), coalesce(c.deleted, 0), coalesce(c.size, 0),
        coalesce(c.deleted_size, 0)
 FROM mailboxes b LEFT JOIN (
@@ -263,6 +264,15 @@ result<void> sqlite_store::rename_mailbox(account_id account, std::string_view f
     if (auto r = create_parents(db, account, *target, 0); !r.ok()) {
       return r;
     }
+    // Subscriptions follow the names they were for, those of children that
+    // no longer exist too; a stale one on a target name gives way.
+    db.prepare(
+          "UPDATE OR REPLACE subscriptions SET name = ?1 || substr(name, length(?2) + 1) "
+          "WHERE account_id = ?3 AND (name = ?2 OR (name > ?2 || '/' AND name < ?2 || '0'))")
+        .bind(1, *target)
+        .bind(2, *source)
+        .bind(3, account)
+        .run();
     auto st = db.prepare("UPDATE mailboxes SET name = ? WHERE id = ?");
     for (const auto& [id, name] : renames) {
       st.bind(1, name).bind(2, id).run();
@@ -278,20 +288,44 @@ result<void> sqlite_store::subscribe(account_id account, std::string_view name, 
   if (!canonical.ok()) {
     return nonexistent(name);
   }
-  // Subscriptions live on the mailbox row, so only existing mailboxes can be
-  // subscribed (RFC 9051 6.3.7 lets a server check that).
   return write<void>([&](database& db, touched_list& touched) -> result<void> {
     auto mb = load_mailbox(db, account, *canonical);
-    if (!mb) {
-      return nonexistent(*canonical);
+    if (on) {
+      // Only existing mailboxes can be subscribed (RFC 9051 6.3.7 lets a
+      // server check that); the name stays subscribed if it goes away.
+      if (!mb) {
+        return nonexistent(*canonical);
+      }
+      db.prepare("INSERT OR IGNORE INTO subscriptions(account_id, name) VALUES (?, ?)")
+          .bind(1, account)
+          .bind(2, *canonical)
+          .run();
+    } else {
+      db.prepare("DELETE FROM subscriptions WHERE account_id = ? AND name = ?")
+          .bind(1, account)
+          .bind(2, *canonical)
+          .run();
+      if (db.changes() == 0 && !mb) {
+        return nonexistent(*canonical);
+      }
     }
-    db.prepare("UPDATE mailboxes SET subscribed = ? WHERE id = ?")
-        .bind(1, on ? 1 : 0)
-        .bind(2, mb->id)
-        .run();
-    touched.emplace_back(account, mb->id);
+    if (mb) {
+      touched.emplace_back(account, mb->id);
+    }
     return {};
   });
+}
+
+std::vector<std::string> sqlite_store::subscriptions(account_id account) {
+  auto db = readers_.acquire();
+  auto st = db->prepare(
+      "SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name <> 'INBOX', name");
+  st.bind(1, account);
+  std::vector<std::string> out;
+  while (st.step()) {
+    out.push_back(st.text(0));
+  }
+  return out;
 }
 
 }  // namespace copper::store::sqlite

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 3> migrations = {
+constexpr std::array<const char*, 4> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -183,6 +183,19 @@ CREATE TRIGGER messages_usage_move AFTER UPDATE OF mailbox_id, size ON messages 
   UPDATE accounts SET used_bytes = used_bytes + NEW.size, used_messages = used_messages + 1
   WHERE id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
 END;
+)sql",
+    // 4: subscriptions by name, apart from the mailbox rows: RFC 9051 6.3.7
+    // forbids removing a name from the subscription list because its mailbox
+    // was deleted (LIST (SUBSCRIBED) then shows it \NonExistent, RFC 5258).
+    // mailboxes.subscribed is no longer read.
+    R"sql(
+CREATE TABLE subscriptions (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+INSERT INTO subscriptions(account_id, name)
+  SELECT account_id, name FROM mailboxes WHERE subscribed = 1;
 )sql",
 };
 

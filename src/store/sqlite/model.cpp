@@ -101,7 +101,13 @@ mailbox_id insert_mailbox(database& db, account_id account, std::string_view nam
       .bind(3, special_use)
       .bind(4, static_cast<std::int64_t>(uidvalidity))
       .run();
-  return db.last_insert_rowid();
+  mailbox_id id = db.last_insert_rowid();
+  // New mailboxes start subscribed, as they always have here.
+  db.prepare("INSERT OR IGNORE INTO subscriptions(account_id, name) VALUES (?, ?)")
+      .bind(1, account)
+      .bind(2, name)
+      .run();
+  return id;
 }
 
 std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> uids) {

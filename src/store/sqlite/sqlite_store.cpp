@@ -159,6 +159,7 @@ result<void> sqlite_store::remove_account(std::string_view address) {
         .bind(1, id)
         .run();
     db.prepare("DELETE FROM mailboxes WHERE account_id = ?").bind(1, id).run();
+    db.prepare("DELETE FROM subscriptions WHERE account_id = ?").bind(1, id).run();
     db.prepare("DELETE FROM aliases WHERE target = ?").bind(1, address).run();
     db.prepare("DELETE FROM accounts WHERE id = ?").bind(1, id).run();
     return {};

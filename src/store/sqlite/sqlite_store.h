@@ -69,6 +69,7 @@ class sqlite_store final : public store, public mailbox_store {
   result<void> rename_mailbox(account_id account, std::string_view from,
                               std::string_view to) override;
   result<void> subscribe(account_id account, std::string_view name, bool on) override;
+  std::vector<std::string> subscriptions(account_id account) override;
 
   std::vector<message_meta> messages(mailbox_id mailbox) override;
   mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) override;

@@ -276,5 +276,32 @@ TEST_F(MailboxStoreTest, Subscriptions) {
   EXPECT_EQ(code_of(boxes().subscribe(bob_, "News", true)), "NONEXISTENT");
 }
 
+// RFC 9051 6.3.7: deleting a mailbox does not take its name off the
+// subscription list; only UNSUBSCRIBE does. Renames carry subscriptions.
+TEST_F(MailboxStoreTest, SubscriptionsOutliveTheirMailbox) {
+  using list = std::vector<std::string>;
+  ASSERT_TRUE(boxes().create_mailbox(alice_, "Lists/Rust", "").ok());  // new ones are subscribed
+  ASSERT_TRUE(boxes().subscribe(alice_, "Junk", false).ok());
+  EXPECT_EQ(boxes().subscriptions(alice_),
+            (list{"INBOX", "Archive", "Drafts", "Lists", "Lists/Rust", "Sent", "Trash"}));
+  ASSERT_TRUE(boxes().delete_mailbox(alice_, "Lists/Rust").ok());
+  EXPECT_EQ(boxes().subscriptions(alice_),
+            (list{"INBOX", "Archive", "Drafts", "Lists", "Lists/Rust", "Sent", "Trash"}));
+  // A name without a mailbox can be unsubscribed, not subscribed.
+  EXPECT_EQ(code_of(boxes().subscribe(alice_, "Gone", true)), "NONEXISTENT");
+  EXPECT_EQ(code_of(boxes().subscribe(alice_, "Gone", false)), "NONEXISTENT");
+  ASSERT_TRUE(boxes().subscribe(alice_, "Lists/Rust", false).ok());
+  // Created again: subscribed again, as every new mailbox.
+  ASSERT_TRUE(boxes().create_mailbox(alice_, "Lists/Go", "").ok());
+  ASSERT_TRUE(boxes().subscribe(alice_, "Lists/Go", false).ok());
+  ASSERT_TRUE(boxes().rename_mailbox(alice_, "Lists", "Feeds").ok());
+  EXPECT_EQ(boxes().subscriptions(alice_),
+            (list{"INBOX", "Archive", "Drafts", "Feeds", "Sent", "Trash"}));
+  EXPECT_TRUE(mailbox(alice_, "Feeds").subscribed);
+  EXPECT_FALSE(mailbox(alice_, "Feeds/Go").subscribed);
+  EXPECT_FALSE(mailbox(alice_, "Junk").subscribed);
+  EXPECT_EQ(boxes().subscriptions(bob_).size(), 6u);  // per account
+}
+
 }  // namespace
 }  // namespace copper::store::test

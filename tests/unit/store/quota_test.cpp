@@ -144,9 +144,10 @@ TEST_F(QuotaCounterTest, AppendAllIsAllOrNothing) {
   EXPECT_EQ(uids(inbox), uid_list{1});
 }
 
-// Migration 3 over a file as migration 2 left it: counters backfilled from
-// the messages, message quota unlimited, and kept from then on.
-TEST(QuotaMigration, BackfillsTheCounters) {
+// Migrations 3 and 4 over a file as migration 2 left it: counters
+// backfilled from the messages, message quota unlimited, counters kept from
+// then on, subscriptions moved to their own table.
+TEST(QuotaMigration, BackfillsTheCountersAndSubscriptions) {
   copper::test::temp_dir dir;
   auto file = dir.path() / "copper.db";
   {
@@ -157,8 +158,8 @@ TEST(QuotaMigration, BackfillsTheCounters) {
 INSERT INTO domains(id, name) VALUES (1, 'example.org');
 INSERT INTO accounts(id, address, domain_id, password_hash, quota_bytes)
   VALUES (7, 'alice@example.org', 1, 'h', 1000), (8, 'bob@example.org', 1, 'h', 0);
-INSERT INTO mailboxes(id, account_id, name, uidvalidity, uidnext)
-  VALUES (3, 7, 'INBOX', 1, 4), (4, 7, 'Sent', 2, 2), (5, 8, 'INBOX', 3, 1);
+INSERT INTO mailboxes(id, account_id, name, uidvalidity, uidnext, subscribed)
+  VALUES (3, 7, 'INBOX', 1, 4, 1), (4, 7, 'Sent', 2, 2, 0), (5, 8, 'INBOX', 3, 1, 1);
 INSERT INTO blobs(id, sha256, size, refs, data) VALUES (5, x'00', 5, 3, CAST('hello' AS BLOB));
 INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, modseq)
   VALUES (3, 1, 5, 5, 0, 2), (3, 3, 5, 300, 0, 3), (4, 1, 5, 40, 0, 2);
@@ -177,6 +178,10 @@ INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, modseq)
   ASSERT_TRUE(boxes.expunge(3, {3}).ok());
   EXPECT_EQ(boxes.quota(7).used_bytes, 45u);
   EXPECT_EQ(boxes.quota(7).used_messages, 2u);
+  // Migration 4 carries the subscriptions over from the mailbox rows.
+  EXPECT_EQ(boxes.subscriptions(7), std::vector<std::string>{"INBOX"});
+  EXPECT_EQ(boxes.subscriptions(8), std::vector<std::string>{"INBOX"});
+  EXPECT_FALSE(boxes.find_mailbox(7, "Sent")->subscribed);
 }
 
 }  // namespace
