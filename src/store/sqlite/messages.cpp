@@ -13,7 +13,8 @@ namespace {
 error no_such_mailbox() { return make_error("no such mailbox", "NONEXISTENT"); }
 
 constexpr std::string_view meta_columns =
-    "SELECT id, uid, modseq, size, internal_date, flags, blob_id FROM messages ";
+    "SELECT id, uid, modseq, size, internal_date, flags, blob_id, email_id, thread_id "
+    "FROM messages ";
 
 message_meta read_meta(const statement& st) {
   return {st.int64(0),
@@ -22,7 +23,9 @@ message_meta read_meta(const statement& st) {
           static_cast<std::uint64_t>(st.int64(3)),
           st.int64(4),
           split_flags(st.text(5)),
-          st.int64(6)};
+          st.int64(6),
+          st.int64(7),
+          st.int64(8)};
 }
 
 // Removes `rows` from the mailbox: logged with one new MODSEQ for QRESYNC
@@ -110,6 +113,7 @@ result<append_result> sqlite_store::append(account_id account, mailbox_id mailbo
   // Hashed here, on the caller's thread, not on the writer every job waits for.
   const sha256_digest digest = sha256(data);
   const std::string flag_text = join_flags(*canonical);
+  const message_index index = index_message(data);
   return write<append_result>([&](database& db, touched_list& touched) -> result<append_result> {
     auto mb = load_mailbox(db, mailbox);
     if (!mb || mb->account != account) {
@@ -123,18 +127,17 @@ result<append_result> sqlite_store::append(account_id account, mailbox_id mailbo
       return uid.err();
     }
     std::int64_t blob = put_blob(db, data, digest, 1);
-    std::uint64_t modseq = next_modseq(db, *mb);
-    db.prepare(
-          "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, mb->id)
-        .bind(2, *uid)
-        .bind(3, blob)
-        .bind(4, static_cast<std::int64_t>(data.size()))
-        .bind(5, internal_date)
-        .bind(6, flag_text)
-        .bind(7, static_cast<std::int64_t>(modseq))
-        .run();
+    put_blob_index(db, blob, index);
+    new_message m;
+    m.mailbox = mb->id;
+    m.uid = *uid;
+    m.blob = blob;
+    m.size = data.size();
+    m.internal_date = internal_date;
+    m.flags = flag_text;
+    m.modseq = next_modseq(db, *mb);
+    m.thread = find_thread(db, account, index);
+    insert_message(db, m);
     touched.emplace_back(account, mb->id);
     return append_result{mb->uidvalidity, *uid};
   });
@@ -189,8 +192,8 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
     // destination's HIGHESTMODSEQ for all copies (RFC 7162 3.1).
     std::uint64_t modseq = next_modseq(db, *dst);
     auto ins = db.prepare(
-        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq, "
+        "email_id, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     std::vector<std::int64_t> blobs;
     blobs.reserve(rows.size());
     std::uint32_t uid = *first;
@@ -202,6 +205,9 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
           .bind(5, m.internal_date)
           .bind(6, m.flags)
           .bind(7, static_cast<std::int64_t>(modseq))
+          // RFC 8474 5.1, 5.2: a copy keeps its EMAILID and THREADID.
+          .bind(8, m.email_id)
+          .bind(9, m.thread_id)
           .run();
       ins.reset();
       out.source_uids.push_back(m.uid);
