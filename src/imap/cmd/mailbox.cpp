@@ -33,7 +33,7 @@ asio::awaitable<void> session::cmd_create(const command& c) {
     fail(c, r.err());
     co_return;
   }
-  ok(c, "CREATE completed");
+  ok(c, fmt::format("[MAILBOXID (F{})] CREATE completed", *r));  // RFC 8474 4.1
 }
 
 asio::awaitable<void> session::cmd_delete(const command& c) {
@@ -128,6 +128,8 @@ asio::awaitable<void> session::cmd_status(const command& c) {
       value = std::to_string(info->deleted);
     } else if (item.equals("SIZE")) {
       value = std::to_string(info->size);
+    } else if (item.equals("MAILBOXID")) {
+      value = fmt::format("(F{})", info->id);  // RFC 8474 4.3
     } else if (item.equals("RECENT")) {
       value = "0";  // IMAP4rev1 only; this server does not track \Recent
     } else {
