@@ -222,8 +222,7 @@ void append_literal(std::string& out, std::string_view bytes) {
 }  // namespace
 
 bool fetch_request::needs_mime() const {
-  return envelope || bodystructure || body ||
-         std::any_of(sections.begin(), sections.end(),
+  return std::any_of(sections.begin(), sections.end(),
                      [](const body_section& s) { return !s.path.empty(); });
 }
 
@@ -267,6 +266,10 @@ result<fetch_request> parse_fetch_items(const value& items) {
       req.bodystructure = true;
     } else if (name == "BODY") {
       req.body = true;
+    } else if (name == "EMAILID") {
+      req.emailid = true;
+    } else if (name == "THREADID") {
+      req.threadid = true;
     } else if (name == "UID") {
       req.uid = true;
     } else if (name == "FLAGS") {
@@ -295,7 +298,8 @@ result<fetch_request> parse_fetch_items(const value& items) {
 }
 
 std::string render_fetch(const fetch_request& req, const store::message_meta& meta,
-                         const std::string* raw, const mime::message* parsed) {
+                         const std::string* raw, const mime::message* parsed,
+                         const store::message_structure* structure) {
   std::vector<std::string> parts;
   if (req.uid) {
     parts.push_back(fmt::format("UID {}", meta.uid));
@@ -315,14 +319,34 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
     append_literal(out, bytes);
     parts.push_back(std::move(out));
   };
-  if (parsed != nullptr && req.envelope) {
-    parts.push_back("ENVELOPE " + mime::imap_envelope(body, *parsed));
+  // RFC 8474 5.3; the "M" and "T" prefixes keep EMAILIDs and THREADIDs
+  // apart (5.2: never the same ObjectID for both).
+  if (req.emailid) {
+    parts.push_back(fmt::format("EMAILID (M{})", meta.email_id));
   }
-  if (parsed != nullptr && req.body) {
-    parts.push_back("BODY " + mime::imap_bodystructure(body, *parsed, false));
+  if (req.threadid) {
+    parts.push_back(fmt::format("THREADID (T{})", meta.thread_id));
   }
-  if (parsed != nullptr && req.bodystructure) {
-    parts.push_back("BODYSTRUCTURE " + mime::imap_bodystructure(body, *parsed, true));
+  if (structure != nullptr) {
+    if (req.envelope) {
+      parts.push_back("ENVELOPE " + structure->envelope);
+    }
+    if (req.body) {
+      parts.push_back("BODY " + structure->body);
+    }
+    if (req.bodystructure) {
+      parts.push_back("BODYSTRUCTURE " + structure->bodystructure);
+    }
+  } else if (parsed != nullptr) {
+    if (req.envelope) {
+      parts.push_back("ENVELOPE " + mime::imap_envelope(body, *parsed));
+    }
+    if (req.body) {
+      parts.push_back("BODY " + mime::imap_bodystructure(body, *parsed, false));
+    }
+    if (req.bodystructure) {
+      parts.push_back("BODYSTRUCTURE " + mime::imap_bodystructure(body, *parsed, true));
+    }
   }
   if (req.rfc822) {
     literal_item("RFC822", body);

@@ -39,12 +39,16 @@ struct fetch_request {
   bool envelope = false;
   bool bodystructure = false;
   bool body = false;  // BODY without a section: the non-extended structure
+  bool emailid = false;   // RFC 8474 5.3
+  bool threadid = false;  // RFC 8474 5.3
   std::vector<body_section> sections;
 
-  bool needs_body() const {
-    return rfc822 || rfc822_header || rfc822_text || envelope || bodystructure || body ||
-           !sections.empty();
-  }
+  // The message's bytes; ENVELOPE, BODYSTRUCTURE and BODY come from the
+  // store's cached structure instead (needs_structure).
+  bool needs_body() const { return rfc822 || rfc822_header || rfc822_text || !sections.empty(); }
+  bool needs_structure() const { return envelope || bodystructure || body; }
+  // The MIME parse of the bytes: body sections by part number, and the
+  // structure items of a message the store has no summary for.
   bool needs_mime() const;
   bool sets_seen() const;
 };
@@ -53,8 +57,11 @@ result<fetch_request> parse_fetch_items(const value& items);
 
 // "FLAGS (...) UID 4 BODY[] {123}\r\n..." for one message (without "* n FETCH (").
 // `parsed` is the MIME structure of `raw` when needs_mime(), else null.
+// `structure`, when not null, supplies ENVELOPE, BODYSTRUCTURE and BODY;
+// otherwise they are rendered from `parsed`.
 std::string render_fetch(const fetch_request& req, const store::message_meta& meta,
-                         const std::string* raw, const mime::message* parsed);
+                         const std::string* raw, const mime::message* parsed,
+                         const store::message_structure* structure = nullptr);
 
 // RFC 9051 9 date-time: "17-Jul-1996 02:44:25 +0000".
 std::string imap_date_time(std::int64_t unix_seconds);

@@ -5,19 +5,13 @@
 #include <ctime>
 
 #include "imap/selected.h"
+#include "mime/casefold.h"
+#include "mime/decode.h"
 
 namespace copper::imap {
 namespace {
 
 constexpr std::size_t max_keys = 1000;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -36,6 +30,17 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
     return std::nullopt;
   }
   return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// An EMAILID ("M123") or THREADID ("T123") as fetch_item.cpp renders them;
+// -1 for anything else, which then matches no message (RFC 8474 6).
+std::int64_t parse_object_id(std::string_view id, char prefix) {
+  std::int64_t n = -1;
+  if (id.size() < 2 || id.front() != prefix) {
+    return -1;
+  }
+  auto [ptr, ec] = std::from_chars(id.data() + 1, id.data() + id.size(), n);
+  return ec == std::errc() && ptr == id.data() + id.size() && n > 0 ? n : -1;
 }
 
 std::int64_t day_of(std::int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
@@ -181,14 +186,31 @@ class key_parser {
       k.number = *d;
       return k;
     }
-    if (name == "FROM" || name == "TO" || name == "CC" || name == "BCC" || name == "SUBJECT") {
+    if (name == "FROM" || name == "TO" || name == "CC" || name == "BCC" || name == "SUBJECT" ||
+        name == "BODY" || name == "TEXT") {
       auto s = next_string();
       if (!s) {
         return s.err();
       }
-      k.what = K::header;
-      k.field = name;
-      k.needle = lower(*s);
+      using F = store::text_field;
+      k.what = K::indexed;
+      k.text_field = name == "FROM"      ? F::from
+                     : name == "TO"      ? F::to
+                     : name == "CC"      ? F::cc
+                     : name == "BCC"     ? F::bcc
+                     : name == "SUBJECT" ? F::subject
+                     : name == "BODY"    ? F::body
+                                         : F::text;
+      k.needle = mime::casefold(*s);
+      return k;
+    }
+    if (name == "EMAILID" || name == "THREADID") {
+      auto s = next_string();
+      if (!s) {
+        return s.err();
+      }
+      k.what = name == "EMAILID" ? K::emailid : K::threadid;
+      k.number = parse_object_id(*s, name == "EMAILID" ? 'M' : 'T');
       return k;
     }
     if (name == "HEADER") {
@@ -199,16 +221,7 @@ class key_parser {
       }
       k.what = K::header;
       k.field = upper(*f);
-      k.needle = lower(*s);
-      return k;
-    }
-    if (name == "BODY" || name == "TEXT") {
-      auto s = next_string();
-      if (!s) {
-        return s.err();
-      }
-      k.what = name == "BODY" ? K::body : K::text;
-      k.needle = lower(*s);
+      k.needle = mime::casefold(*s);
       return k;
     }
     if (name == "UID") {
@@ -240,17 +253,6 @@ std::size_t header_length(std::string_view raw) {
   return pos == std::string_view::npos ? raw.size() : pos + 2;
 }
 
-bool contains_ci(std::string_view hay, std::string_view lowered_needle) {
-  if (lowered_needle.empty()) {
-    return true;
-  }
-  auto it = std::search(hay.begin(), hay.end(), lowered_needle.begin(), lowered_needle.end(),
-                        [](char a, char b) {
-                          return std::tolower(static_cast<unsigned char>(a)) == b;
-                        });
-  return it != hay.end();
-}
-
 // Any field named `field` (upper case) whose unfolded value contains the needle.
 bool header_matches(std::string_view header, const std::string& field, std::string_view needle) {
   std::size_t pos = 0;
@@ -266,7 +268,12 @@ bool header_matches(std::string_view header, const std::string& field, std::stri
     if (colon == std::string_view::npos || colon != field.size()) {
       continue;
     }
-    if (upper(line.substr(0, colon)) == field && contains_ci(line.substr(colon + 1), needle)) {
+    if (upper(line.substr(0, colon)) != field) {
+      continue;
+    }
+    // Encoded words decoded and case-folded, like the needle (RFC 5051).
+    std::string value = mime::casefold(mime::decode_header_value(line.substr(colon + 1)));
+    if (value.find(needle) != std::string::npos) {
       return true;
     }
   }
@@ -276,11 +283,20 @@ bool header_matches(std::string_view header, const std::string& field, std::stri
 }  // namespace
 
 bool search_key::needs_body() const {
-  if (what == kind::header || what == kind::body || what == kind::text) {
+  if (what == kind::header) {
     return true;
   }
   return std::any_of(children.begin(), children.end(),
                      [](const search_key& k) { return k.needs_body(); });
+}
+
+void for_each_indexed(const search_key& key, const std::function<void(const search_key&)>& f) {
+  if (key.what == search_key::kind::indexed) {
+    f(key);
+  }
+  for (const auto& child : key.children) {
+    for_each_indexed(child, f);
+  }
 }
 
 result<search_key> parse_search(const std::vector<value>& args, std::size_t first) {
@@ -320,10 +336,18 @@ bool matches(const search_key& key, const search_subject& s) {
       return day_of(s.meta.internal_date) >= key.number;
     case K::header:
       return header_matches(raw.substr(0, header_length(raw)), key.field, key.needle);
-    case K::body:
-      return contains_ci(raw.substr(std::min(raw.size(), header_length(raw) + 2)), key.needle);
-    case K::text:
-      return contains_ci(raw, key.needle);
+    case K::indexed: {
+      if (s.indexed_hits == nullptr) {
+        return false;
+      }
+      auto it = s.indexed_hits->find(&key);
+      return it != s.indexed_hits->end() &&
+             std::binary_search(it->second.begin(), it->second.end(), s.meta.uid);
+    }
+    case K::emailid:
+      return key.number == s.meta.email_id;
+    case K::threadid:
+      return key.number == s.meta.thread_id;
   }
   return false;
 }

@@ -1,10 +1,13 @@
 // SEARCH criteria (RFC 9051 6.4.4, RFC 3501 6.4.4): parsed into a tree once,
-// then matched against each message. Text criteria compare case-insensitively
-// on the raw header values and body; decoding of RFC 2047 words and MIME
-// bodies waits for the MIME parser and the full-text index.
+// then matched against each message. BODY, TEXT, FROM, TO, CC, BCC and
+// SUBJECT go through the store's full-text index (decoded, case-folded by
+// i;unicode-casemap, RFC 5051); their hits are looked up before matching.
+// HEADER compares the raw field values, encoded words decoded.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,15 +22,18 @@ namespace copper::imap {
 struct search_key {
   enum class kind {
     all, and_, or_, not_, seq, uid, flag, no_flag, larger, smaller,
-    before, on, since, header, body, text,
+    before, on, since, header,
+    indexed,             // a text_field through the full-text index
+    emailid, threadid,   // RFC 8474 6: `number` is the id, -1 for one we never gave out
   };
   kind what = kind::all;
   std::vector<search_key> children;
   sequence_set set;
   std::string flag;      // for flag / no_flag
   std::string field;     // header name (upper case) for header
-  std::string needle;    // lower-cased ASCII
+  std::string needle;    // case-folded (mime/casefold.h)
   std::int64_t number = 0;  // size, or a day as unix seconds at 00:00 UTC
+  store::text_field text_field = store::text_field::text;  // for indexed
 
   bool needs_body() const;
 };
@@ -40,7 +46,13 @@ struct search_subject {
   std::uint32_t largest_uid;
   const store::message_meta& meta;
   const std::string* raw;  // null unless needs_body()
+  // UIDs (ascending) each indexed key matched in the mailbox; an indexed key
+  // missing here matches nothing.
+  const std::map<const search_key*, std::vector<std::uint32_t>>* indexed_hits = nullptr;
 };
+
+// Calls `f` on every indexed key of the tree.
+void for_each_indexed(const search_key& key, const std::function<void(const search_key&)>& f);
 
 bool matches(const search_key& key, const search_subject& s);
 

@@ -148,6 +148,7 @@ std::string session::capabilities() const {
   caps += " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE STATUS=SIZE";
   caps += fmt::format(" APPENDLIMIT={} MULTIAPPEND", svc_.cfg.smtp.max_message_size);
   caps += " LIST-EXTENDED LIST-STATUS CREATE-SPECIAL-USE";
+  caps += " OBJECTID";  // RFC 8474: MAILBOXID, EMAILID, THREADID
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";

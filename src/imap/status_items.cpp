@@ -8,9 +8,9 @@
 namespace copper::imap {
 namespace {
 
-constexpr std::array<std::string_view, 9> known_items = {
-    "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN",         "DELETED",
-    "SIZE",     "RECENT",  "APPENDLIMIT", "DELETED-STORAGE"};
+constexpr std::array<std::string_view, 10> known_items = {
+    "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN",          "DELETED",
+    "SIZE",     "RECENT",  "APPENDLIMIT", "DELETED-STORAGE", "MAILBOXID"};
 
 std::uint64_t item_value(std::string_view item, const store::mailbox_info& info,
                          std::uint64_t append_limit) {
@@ -80,7 +80,11 @@ std::string status_response(const std::vector<value>& items, const store::mailbo
     }
     line += name;
     line += ' ';
-    line += std::to_string(item_value(name, info, append_limit));
+    if (name == "MAILBOXID") {
+      line += "(F" + std::to_string(info.id) + ")";  // RFC 8474 4.3
+    } else {
+      line += std::to_string(item_value(name, info, append_limit));
+    }
   }
   line += ')';
   return line;

@@ -184,4 +184,10 @@ std::string decoded_text(std::string_view raw, const message& m, std::size_t max
   return c.take();
 }
 
+std::string decoded_body_text(std::string_view raw, const message& m, std::size_t max_size) {
+  collector c(raw, max_size);
+  c.walk(m.root);
+  return c.take();
+}
+
 }  // namespace copper::mime

@@ -16,6 +16,11 @@ namespace copper::mime {
 // at a character boundary). Non-text parts contribute nothing.
 std::string decoded_text(std::string_view raw, const message& m, std::size_t max_size = 1 << 20);
 
+// The same without the message's own header fields: the decoded text parts
+// (and the headers of enclosed messages), for IMAP SEARCH BODY.
+std::string decoded_body_text(std::string_view raw, const message& m,
+                              std::size_t max_size = 1 << 20);
+
 // Text of an HTML document: tags, comments, scripts and styles removed,
 // character references decoded. Crude on purpose: good enough to index.
 std::string html_to_text(std::string_view html);

@@ -51,7 +51,23 @@ struct message_meta {
   std::int64_t internal_date = 0;  // unix seconds
   std::vector<std::string> flags;
   std::int64_t blob_id = 0;
+  // RFC 8474 5: the same for a message and its COPY/MOVE copies.
+  std::int64_t email_id = 0;
+  std::int64_t thread_id = 0;
 };
+
+// The IMAP structure strings computed once when the message entered the
+// store (store/message_index.h), so that FETCH ENVELOPE, BODYSTRUCTURE and
+// BODY read neither the blob nor the MIME parser.
+struct message_structure {
+  std::string envelope;
+  std::string bodystructure;
+  std::string body;
+};
+
+// The full-text index's fields: the header fields IMAP SEARCH names (RFC 9051
+// 6.4.4), the body text (BODY) and both (TEXT).
+enum class text_field { from, to, cc, bcc, subject, body, text };
 
 enum class flag_operation { add, remove, replace };
 
@@ -125,6 +141,12 @@ class mailbox_store {
   virtual std::vector<message_meta> messages(mailbox_id mailbox) = 0;
   virtual mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) = 0;
   virtual std::optional<std::string> read_blob(std::int64_t blob_id) = 0;
+  // By message_meta::id; nullopt when the message is gone or not summarised.
+  virtual std::optional<message_structure> read_summary(std::int64_t message_id) = 0;
+  // UIDs (ascending) of the messages of `mailbox` whose `field` contains
+  // `needle`, which must already be case-folded (mime/casefold.h).
+  virtual std::vector<std::uint32_t> search_text(mailbox_id mailbox, text_field field,
+                                                 std::string_view needle) = 0;
 
   // Refused with code "OVERQUOTA" when the account's quota would be exceeded.
   virtual result<append_result> append(account_id account, mailbox_id mailbox,

@@ -1,6 +1,6 @@
 // libFuzzer target: the MIME parser and everything built on it (ENVELOPE,
-// BODYSTRUCTURE, BODY, the full-text index text, address lists, encoded
-// words). Nothing may crash, and every part's offsets must lie inside the
+// BODYSTRUCTURE, BODY, the full-text index text and its case folding,
+// address lists, encoded words). Nothing may crash, and every part's offsets must lie inside the
 // input, in order: header before body, children inside their parent's body.
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "mime/address.h"
+#include "mime/casefold.h"
 #include "mime/charset.h"
 #include "mime/decode.h"
 #include "mime/imap.h"
@@ -40,6 +41,10 @@ void run(std::string_view raw, const copper::mime::limits& lim) {
   if (text.size() > 4096 || !copper::mime::is_valid_utf8(text)) {
     std::abort();
   }
+  std::string body = copper::mime::decoded_body_text(raw, m, 4096);
+  if (body.size() > 4096 || !copper::mime::is_valid_utf8(copper::mime::casefold(body))) {
+    std::abort();
+  }
 }
 
 }  // namespace
@@ -57,6 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   run(raw, tight);
   (void)copper::mime::parse_address_list(raw, 50);
   if (!copper::mime::is_valid_utf8(copper::mime::decode_words(raw))) {
+    std::abort();
+  }
+  // Search needles and indexed text: any bytes fold to valid UTF-8.
+  if (!copper::mime::is_valid_utf8(copper::mime::casefold(raw))) {
     std::abort();
   }
   return 0;

@@ -52,8 +52,16 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
 
   for (auto seq : seqs) {
     const auto& meta = selected_->at(seq);
+    // ENVELOPE, BODYSTRUCTURE and BODY as computed at delivery; a message
+    // without a summary (gone meanwhile, or not yet backfilled) is parsed.
+    std::optional<store::message_structure> structure;
+    if (req->needs_structure()) {
+      auto id = meta.id;
+      structure = *co_await blocking([&] { return svc_.mailboxes.read_summary(id); });
+    }
+    bool parse_structure = req->needs_structure() && !structure;
     std::optional<std::string> raw;
-    if (req->needs_body()) {
+    if (req->needs_body() || parse_structure) {
       auto blob = meta.blob_id;
       raw = *co_await blocking([&] { return svc_.mailboxes.read_blob(blob); });
       if (!raw) {
@@ -61,12 +69,13 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
       }
     }
     std::optional<mime::message> parsed;
-    if (raw && req->needs_mime()) {
+    if (raw && (req->needs_mime() || parse_structure)) {
       parsed = mime::parse(*raw);
     }
-    conn_->write(fmt::format("* {} FETCH ({})\r\n", seq,
-                             render_fetch(*req, selected_->at(seq), raw ? &*raw : nullptr,
-                                          parsed ? &*parsed : nullptr)));
+    conn_->write(
+        fmt::format("* {} FETCH ({})\r\n", seq,
+                    render_fetch(*req, selected_->at(seq), raw ? &*raw : nullptr,
+                                 parsed ? &*parsed : nullptr, structure ? &*structure : nullptr)));
     // Bodies can be large: let them go out as we go rather than pile up.
     if (raw && !co_await conn_->flush()) {
       co_return;

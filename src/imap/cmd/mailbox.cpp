@@ -72,7 +72,7 @@ asio::awaitable<void> session::cmd_create(const command& c) {
     fail(c, r.err());
     co_return;
   }
-  ok(c, "CREATE completed");
+  ok(c, fmt::format("[MAILBOXID (F{})] CREATE completed", *r));  // RFC 8474 4.1
 }
 
 asio::awaitable<void> session::cmd_delete(const command& c) {

@@ -1,6 +1,8 @@
 // SEARCH and UID SEARCH (RFC 9051 6.4.4, RFC 3501 6.4.4).
 #include <fmt/format.h>
 
+#include <map>
+
 #include "imap/search_key.h"
 #include "imap/session.h"
 
@@ -31,6 +33,18 @@ std::optional<search_key> session::parse_search_command(const command& c, std::s
 }
 
 asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key& key) {
+  // The text criteria first, one index query each over the whole mailbox;
+  // the rest is matched in memory against each message.
+  std::map<const search_key*, std::vector<std::uint32_t>> indexed;
+  std::vector<const search_key*> text_keys;
+  for_each_indexed(key, [&](const search_key& k) { text_keys.push_back(&k); });
+  auto mailbox = selected_->info().id;
+  for (const search_key* k : text_keys) {
+    auto field = k->text_field;
+    const std::string& needle = k->needle;
+    indexed[k] =
+        *co_await blocking([&] { return svc_.mailboxes.search_text(mailbox, field, needle); });
+  }
   std::vector<std::uint32_t> hits;
   bool body = key.needs_body();
   const auto& msgs = selected_->messages();
@@ -41,8 +55,12 @@ asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key
       auto blob = meta.blob_id;
       raw = *co_await blocking([&] { return svc_.mailboxes.read_blob(blob); });
     }
-    search_subject subject{seq, static_cast<std::uint32_t>(msgs.size()), selected_->max_uid(), meta,
-                           raw ? &*raw : nullptr};
+    search_subject subject{seq,
+                           static_cast<std::uint32_t>(msgs.size()),
+                           selected_->max_uid(),
+                           meta,
+                           raw ? &*raw : nullptr,
+                           &indexed};
     if (matches(key, subject)) {
       hits.push_back(seq);
     }

@@ -38,6 +38,8 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
   }
   untagged(fmt::format("OK [UIDVALIDITY {}] UIDs valid", info->uidvalidity));
   untagged(fmt::format("OK [UIDNEXT {}] Predicted next UID", info->uidnext));
+  // RFC 8474 4.2; mailbox ids are never reused and survive RENAME.
+  untagged(fmt::format("OK [MAILBOXID (F{})] Ok", info->id));
   ok(c, read_only ? "[READ-ONLY] EXAMINE completed" : "[READ-WRITE] SELECT completed");
 }
 

@@ -10,7 +10,7 @@ namespace copper::store::sqlite {
 namespace {
 
 mailbox_id link_into_inbox(database& db, account_id account, std::int64_t blob, std::size_t size,
-                           std::int64_t when) {
+                           std::int64_t when, const message_index& index) {
   auto mb = load_mailbox(db, account, "INBOX");
   if (!mb) {
     throw db_error("account " + std::to_string(account) + " has no INBOX", SQLITE_ERROR);
@@ -21,16 +21,15 @@ mailbox_id link_into_inbox(database& db, account_id account, std::int64_t blob, 
   }
   // RFC 7162 3.1: above every MODSEQ of the mailbox, like an APPEND.
   std::uint64_t modseq = next_modseq(db, *mb);
-  db.prepare(
-        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, modseq) "
-        "VALUES (?, ?, ?, ?, ?, ?)")
-      .bind(1, mb->id)
-      .bind(2, *uid)
-      .bind(3, blob)
-      .bind(4, static_cast<std::int64_t>(size))
-      .bind(5, when)
-      .bind(6, static_cast<std::int64_t>(modseq))
-      .run();
+  new_message m;
+  m.mailbox = mb->id;
+  m.uid = *uid;
+  m.blob = blob;
+  m.size = size;
+  m.internal_date = when;
+  m.modseq = modseq;
+  m.thread = find_thread(db, account, index);
+  insert_message(db, m);
   return mb->id;
 }
 
@@ -63,8 +62,14 @@ void sqlite_store::submit_delivery(delivery_request request,
   struct state {
     delivery_request request;
     touched_list inboxes;
+    message_index index;
   };
-  auto s = std::make_shared<state>(state{std::move(request), {}});
+  auto s = std::make_shared<state>(state{std::move(request), {}, {}});
+  // Parsed here, on the caller's thread: the writer is the one thread every
+  // delivery waits for, and only inserts what was computed before.
+  if (!s->request.local_accounts.empty()) {
+    s->index = index_message(s->request.data);
+  }
   writer_.submit(
       [s](database& db) -> result<void> {
         const auto& r = s->request;
@@ -74,8 +79,12 @@ void sqlite_store::submit_delivery(delivery_request request,
           return {};
         }
         std::int64_t blob = put_blob(db, r.data, sha256(r.data), refs);
+        if (!r.local_accounts.empty()) {
+          put_blob_index(db, blob, s->index);
+        }
         for (account_id a : r.local_accounts) {
-          s->inboxes.emplace_back(a, link_into_inbox(db, a, blob, r.data.size(), r.received_at));
+          s->inboxes.emplace_back(
+              a, link_into_inbox(db, a, blob, r.data.size(), r.received_at, s->index));
         }
         if (!r.remote.empty()) {
           enqueue(db, r, blob);

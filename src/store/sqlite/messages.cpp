@@ -13,7 +13,8 @@ namespace {
 error no_such_mailbox() { return make_error("no such mailbox", "NONEXISTENT"); }
 
 constexpr std::string_view meta_columns =
-    "SELECT id, uid, modseq, size, internal_date, flags, blob_id FROM messages ";
+    "SELECT id, uid, modseq, size, internal_date, flags, blob_id, email_id, thread_id "
+    "FROM messages ";
 
 message_meta read_meta(const statement& st) {
   return {st.int64(0),
@@ -22,7 +23,9 @@ message_meta read_meta(const statement& st) {
           static_cast<std::uint64_t>(st.int64(3)),
           st.int64(4),
           split_flags(st.text(5)),
-          st.int64(6)};
+          st.int64(6),
+          st.int64(7),
+          st.int64(8)};
 }
 
 // Removes `rows` from the mailbox: logged with one new MODSEQ for QRESYNC
@@ -123,6 +126,7 @@ result<multi_append_result> sqlite_store::append_all(account_id account, mailbox
     sha256_digest digest;
     std::string flags;
     std::int64_t internal_date;
+    message_index index;
   };
   std::vector<prepared> rows;
   rows.reserve(messages.size());
@@ -132,7 +136,8 @@ result<multi_append_result> sqlite_store::append_all(account_id account, mailbox
     if (!canonical.ok()) {
       return canonical.err();
     }
-    rows.push_back({m.data, sha256(m.data), join_flags(*canonical), m.internal_date});
+    rows.push_back(
+        {m.data, sha256(m.data), join_flags(*canonical), m.internal_date, index_message(m.data)});
     bytes += m.data.size();
   }
   return write<multi_append_result>(
@@ -152,22 +157,20 @@ result<multi_append_result> sqlite_store::append_all(account_id account, mailbox
         }
         // RFC 7162 3.1: the messages of one command share one new MODSEQ.
         std::uint64_t modseq = next_modseq(db, *mb);
-        auto ins = db.prepare(
-            "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)");
         multi_append_result out{mb->uidvalidity, {}};
         std::uint32_t uid = *first;
         for (const auto& m : rows) {
-          std::int64_t blob = put_blob(db, m.data, m.digest, 1);
-          ins.bind(1, mb->id)
-              .bind(2, uid)
-              .bind(3, blob)
-              .bind(4, static_cast<std::int64_t>(m.data.size()))
-              .bind(5, m.internal_date)
-              .bind(6, m.flags)
-              .bind(7, static_cast<std::int64_t>(modseq))
-              .run();
-          ins.reset();
+          new_message row;
+          row.mailbox = mb->id;
+          row.uid = uid;
+          row.blob = put_blob(db, m.data, m.digest, 1);
+          put_blob_index(db, row.blob, m.index);
+          row.size = m.data.size();
+          row.internal_date = m.internal_date;
+          row.flags = m.flags;
+          row.modseq = modseq;
+          row.thread = find_thread(db, account, m.index);
+          insert_message(db, row);
           out.uids.push_back(uid++);
         }
         touched.emplace_back(account, mb->id);
@@ -224,8 +227,8 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
     // destination's HIGHESTMODSEQ for all copies (RFC 7162 3.1).
     std::uint64_t modseq = next_modseq(db, *dst);
     auto ins = db.prepare(
-        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq, "
+        "email_id, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     std::vector<std::int64_t> blobs;
     blobs.reserve(rows.size());
     std::uint32_t uid = *first;
@@ -237,6 +240,9 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
           .bind(5, m.internal_date)
           .bind(6, m.flags)
           .bind(7, static_cast<std::int64_t>(modseq))
+          // RFC 8474 5.1, 5.2: a copy keeps its EMAILID and THREADID.
+          .bind(8, m.email_id)
+          .bind(9, m.thread_id)
           .run();
       ins.reset();
       out.source_uids.push_back(m.uid);

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 4> migrations = {
+constexpr std::array<const char*, 5> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -196,6 +196,39 @@ CREATE TABLE subscriptions (
 ) WITHOUT ROWID;
 INSERT INTO subscriptions(account_id, name)
   SELECT account_id, name FROM mailboxes WHERE subscribed = 1;
+)sql",
+    // 5: what a message needs besides its bytes, computed once when it enters
+    // the store (store/message_index.h). The cached IMAP structure and the
+    // search text depend only on the content, so they are kept per blob, once
+    // for all the copies and recipients of a message, and go with the blob.
+    // EMAILID and THREADID (RFC 8474 5) are per message row but travel with
+    // COPY and MOVE; existing rows start as their own email and thread. Rows
+    // for blobs stored before this migration are filled in by the store when
+    // it opens (sqlite_store::backfill_index), as SQL cannot parse MIME.
+    R"sql(
+ALTER TABLE messages ADD COLUMN email_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET email_id = id, thread_id = id;
+-- Search joins index rows (per blob) to the messages of one mailbox.
+CREATE INDEX messages_blob ON messages(blob_id);
+CREATE TABLE message_summaries (
+  blob_id INTEGER PRIMARY KEY,
+  envelope TEXT NOT NULL,
+  bodystructure TEXT NOT NULL,
+  body TEXT NOT NULL,
+  message_id TEXT NOT NULL DEFAULT ''
+);
+-- THREADID: the messages whose Message-ID a new message names as a parent.
+CREATE INDEX message_summaries_message_id ON message_summaries(message_id)
+  WHERE message_id <> '';
+-- rowid = blob id. The trigram tokenizer gives substring matches, as IMAP
+-- SEARCH wants (RFC 9051 6.4.4); the text is already case-folded (RFC 5051),
+-- so the tokenizer compares exactly. The content is kept: needles of fewer
+-- than three characters have no trigram and are found by scanning it.
+CREATE VIRTUAL TABLE search_text USING fts5(
+  hfrom, hto, hcc, hbcc, subject, headers, body,
+  tokenize = 'trigram case_sensitive 1'
+);
 )sql",
 };
 

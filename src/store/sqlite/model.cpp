@@ -126,10 +126,11 @@ std::vector<message_row> load_messages(database& db, mailbox_id mailbox,
   auto read = [&](statement& st) {
     out.push_back({st.int64(0), static_cast<std::uint32_t>(st.int64(1)), st.int64(2),
                    static_cast<std::uint64_t>(st.int64(3)), st.int64(4), st.text(5),
-                   static_cast<std::uint64_t>(st.int64(6))});
+                   static_cast<std::uint64_t>(st.int64(6)), st.int64(7), st.int64(8)});
   };
   constexpr std::string_view columns =
-      "SELECT id, uid, blob_id, size, internal_date, flags, modseq FROM messages ";
+      "SELECT id, uid, blob_id, size, internal_date, flags, modseq, email_id, thread_id "
+      "FROM messages ";
   // A dense set (1:*, a run of selected messages) is one range scan; a sparse
   // one is a lookup per UID rather than a scan of everything between.
   std::uint64_t span = static_cast<std::uint64_t>(uids.back()) - uids.front() + 1;
@@ -191,12 +192,87 @@ void add_blob_refs(database& db, std::vector<std::int64_t> blob_ids) {
 void release_blobs(database& db, std::vector<std::int64_t> blob_ids) {
   auto down = db.prepare("UPDATE blobs SET refs = refs - ? WHERE id = ?");
   auto drop = db.prepare("DELETE FROM blobs WHERE id = ? AND refs <= 0");
+  // The index goes with its blob: an expunged message is no longer found.
+  auto drop_summary = db.prepare("DELETE FROM message_summaries WHERE blob_id = ?");
+  auto drop_text = db.prepare("DELETE FROM search_text WHERE rowid = ?");
   for_each_run(blob_ids, [&](std::int64_t id, std::int64_t n) {
     down.bind(1, n).bind(2, id).run();
     down.reset();
     drop.bind(1, id).run();
     drop.reset();
+    if (db.changes() > 0) {
+      drop_summary.bind(1, id).run();
+      drop_summary.reset();
+      drop_text.bind(1, id).run();
+      drop_text.reset();
+    }
   });
+}
+
+void put_blob_index(database& db, std::int64_t blob, const message_index& index) {
+  auto have = db.prepare("SELECT 1 FROM message_summaries WHERE blob_id = ?");
+  have.bind(1, blob);
+  if (have.step()) {
+    return;
+  }
+  db.prepare(
+        "INSERT INTO message_summaries(blob_id, envelope, bodystructure, body, message_id) "
+        "VALUES (?, ?, ?, ?, ?)")
+      .bind(1, blob)
+      .bind(2, index.envelope)
+      .bind(3, index.bodystructure)
+      .bind(4, index.body)
+      .bind(5, index.message_id)
+      .run();
+  db.prepare(
+        "INSERT INTO search_text(rowid, hfrom, hto, hcc, hbcc, subject, headers, body) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, blob)
+      .bind(2, index.from)
+      .bind(3, index.to)
+      .bind(4, index.cc)
+      .bind(5, index.bcc)
+      .bind(6, index.subject)
+      .bind(7, index.headers)
+      .bind(8, index.text)
+      .run();
+}
+
+std::int64_t find_thread(database& db, account_id account, const message_index& index) {
+  auto st = db.prepare(
+      "SELECT m.thread_id FROM message_summaries s JOIN messages m ON m.blob_id = s.blob_id "
+      "JOIN mailboxes b ON b.id = m.mailbox_id "
+      "WHERE s.message_id = ? AND b.account_id = ? ORDER BY m.id LIMIT 1");
+  // The nearest parent first: References lists the oldest ancestor first
+  // (RFC 5322 3.6.4), and any of them leads to the same thread.
+  for (auto it = index.parents.rbegin(); it != index.parents.rend(); ++it) {
+    st.bind(1, *it).bind(2, account);
+    if (st.step() && st.int64(0) != 0) {
+      return st.int64(0);
+    }
+    st.reset();
+  }
+  return 0;
+}
+
+std::int64_t insert_message(database& db, const new_message& m) {
+  db.prepare(
+        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, m.mailbox)
+      .bind(2, m.uid)
+      .bind(3, m.blob)
+      .bind(4, static_cast<std::int64_t>(m.size))
+      .bind(5, m.internal_date)
+      .bind(6, m.flags)
+      .bind(7, static_cast<std::int64_t>(m.modseq))
+      .run();
+  std::int64_t id = db.last_insert_rowid();
+  db.prepare("UPDATE messages SET email_id = id, thread_id = ? WHERE id = ?")
+      .bind(1, m.thread != 0 ? m.thread : id)
+      .bind(2, id)
+      .run();
+  return id;
 }
 
 quota_usage read_quota(database& db, account_id account) {

@@ -13,6 +13,7 @@
 
 #include "core/result.h"
 #include "store/mailbox_store.h"
+#include "store/message_index.h"
 #include "store/sqlite/db.h"
 
 namespace copper::store::sqlite {
@@ -57,6 +58,8 @@ struct message_row {
   std::int64_t internal_date = 0;
   std::string flags;  // as stored
   std::uint64_t modseq = 0;
+  std::int64_t email_id = 0;
+  std::int64_t thread_id = 0;
 };
 
 // The requested UIDs ascending and without duplicates.
@@ -77,6 +80,29 @@ std::int64_t put_blob(database& db, std::string_view data, const sha256_digest& 
 void add_blob_refs(database& db, std::vector<std::int64_t> blob_ids);
 // One reference fewer per entry; blobs nobody references any more are deleted.
 void release_blobs(database& db, std::vector<std::int64_t> blob_ids);
+
+// The summary and search text of a blob, unless it has them already (a
+// blob is shared by every copy and recipient of the same content).
+void put_blob_index(database& db, std::int64_t blob, const message_index& index);
+
+// RFC 8474 5.2 THREADID: the thread of a message in `account` whose
+// Message-ID is among `index.parents`, or 0 when there is none (the new
+// message then starts a thread of its own).
+std::int64_t find_thread(database& db, account_id account, const message_index& index);
+
+// Inserts a new message row (not a copy) with its EMAILID (its own id) and
+// THREADID (find_thread, else its own id). Returns the row id.
+struct new_message {
+  mailbox_id mailbox = 0;
+  std::uint32_t uid = 0;
+  std::int64_t blob = 0;
+  std::uint64_t size = 0;
+  std::int64_t internal_date = 0;
+  std::string flags;
+  std::uint64_t modseq = 0;
+  std::int64_t thread = 0;  // 0: a thread of its own
+};
+std::int64_t insert_message(database& db, const new_message& m);
 
 // Refused with "OVERQUOTA" (RFC 9208) when adding `bytes` in `messages`
 // messages would take the account past accounts.quota_bytes or

@@ -45,7 +45,9 @@ constexpr std::size_t reader_connections = 4;
 }  // namespace
 
 sqlite_store::sqlite_store(const std::filesystem::path& data_dir)
-    : file_(prepare_file(data_dir)), readers_(file_, reader_connections), writer_(file_) {}
+    : file_(prepare_file(data_dir)), readers_(file_, reader_connections), writer_(file_) {
+  backfill_index();
+}
 
 sqlite_store::~sqlite_store() = default;
 

@@ -74,6 +74,10 @@ class sqlite_store final : public store, public mailbox_store {
   std::vector<message_meta> messages(mailbox_id mailbox) override;
   mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) override;
   std::optional<std::string> read_blob(std::int64_t blob_id) override;
+  // (search.cpp)
+  std::optional<message_structure> read_summary(std::int64_t message_id) override;
+  std::vector<std::uint32_t> search_text(mailbox_id mailbox, text_field field,
+                                         std::string_view needle) override;
 
   result<append_result> append(account_id account, mailbox_id mailbox, std::string_view data,
                                const std::vector<std::string>& flags,
@@ -108,6 +112,9 @@ class sqlite_store final : public store, public mailbox_store {
                            [&] { publish(touched); });
   }
   void publish(const touched_list& touched);
+  // Summarises and indexes the blobs that messages use and that have no
+  // summary yet (stored before schema 3), in batches; runs when the store opens.
+  void backfill_index();
 
   result<copy_result> copy_or_move(mailbox_id from, const std::vector<std::uint32_t>& uids,
                                    mailbox_id to, bool expunge_source);

@@ -1,0 +1,61 @@
+#include "mime/casefold.h"
+
+#include <unicase.h>
+#include <uninorm.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "mime/charset.h"
+
+namespace copper::mime {
+namespace {
+
+struct free_deleter {
+  void operator()(std::uint8_t* p) const { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+};
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string casefold(std::string_view utf8) {
+  std::string valid;
+  if (!is_valid_utf8(utf8)) {
+    append_valid_utf8(valid, utf8);
+    utf8 = valid;
+  }
+  if (utf8.empty()) {
+    return {};
+  }
+  std::size_t length = 0;
+  // RFC 5051 2.2: full case folding, then NFKD; no language-specific rules.
+  std::unique_ptr<std::uint8_t, free_deleter> folded(
+      u8_casefold(reinterpret_cast<const std::uint8_t*>(utf8.data()), utf8.size(), nullptr,
+                  UNINORM_NFKD, nullptr, &length));
+  if (!folded) {
+    return ascii_lower(utf8);
+  }
+  return {reinterpret_cast<const char*>(folded.get()), length};
+}
+
+std::size_t code_points(std::string_view utf8) {
+  std::size_t n = 0;
+  for (char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+}  // namespace copper::mime
