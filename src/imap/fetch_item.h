@@ -39,6 +39,7 @@ struct fetch_request {
   bool envelope = false;
   bool bodystructure = false;
   bool body = false;  // BODY without a section: the non-extended structure
+  bool modseq = false;  // MODSEQ (RFC 7162 3.1.4)
   std::vector<body_section> sections;
 
   bool needs_body() const {

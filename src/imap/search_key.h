@@ -20,6 +20,7 @@ struct search_key {
   enum class kind {
     all, and_, or_, not_, seq, uid, flag, no_flag, larger, smaller,
     before, on, since, header, body, text,
+    modseq,  // RFC 7162 3.1.5: MODSEQ n matches messages with a mod-sequence >= n
   };
   kind what = kind::all;
   std::vector<search_key> children;
@@ -28,9 +29,19 @@ struct search_key {
   std::string field;     // header name (upper case) for header
   std::string needle;    // lower-cased ASCII
   std::int64_t number = 0;  // size, or a day as unix seconds at 00:00 UTC
+  std::uint64_t modseq = 0;  // for modseq
+  // "$" (RFC 5182) as a sequence set, kind uid: the session fills `set` with
+  // the saved result before evaluating (fill_saved_result).
+  bool saved = false;
 
   bool needs_body() const;
+  // Whether MODSEQ appears anywhere: the reply then carries the highest
+  // mod-sequence of the hits (RFC 7162 3.1.5).
+  bool uses_modseq() const;
 };
+
+// Replaces every "$" in the tree with the given UIDs (ascending).
+void fill_saved_result(search_key& key, const std::vector<std::uint32_t>& uids);
 
 result<search_key> parse_search(const std::vector<value>& args, std::size_t first);
 

@@ -69,8 +69,32 @@ void selected_mailbox::set_flags(std::uint32_t seq, std::vector<std::string> fla
   m.modseq = modseq;
 }
 
+std::string selected_mailbox::flags_update(std::uint32_t seq) const {
+  const auto& m = at(seq);
+  if (report_modseq_) {
+    return fmt::format("* {} FETCH (UID {} FLAGS {} MODSEQ ({}))\r\n", seq, m.uid,
+                       format_flags(m.flags), m.modseq);
+  }
+  return fmt::format("* {} FETCH (UID {} FLAGS {})\r\n", seq, m.uid, format_flags(m.flags));
+}
+
 std::string selected_mailbox::expunge_uids(const std::vector<std::uint32_t>& uids) {
   std::string out;
+  if (report_vanished_) {
+    // RFC 7162 3.2.10: VANISHED replaces EXPUNGE once QRESYNC is enabled.
+    std::vector<std::uint32_t> gone;
+    for (auto uid : uids) {
+      if (auto seq = seq_of_uid(uid)) {
+        gone.push_back(uid);
+        messages_.erase(messages_.begin() + *seq - 1);
+      }
+    }
+    if (!gone.empty()) {
+      std::sort(gone.begin(), gone.end());
+      out = fmt::format("* VANISHED {}\r\n", sequence_set::from_numbers(gone).to_string());
+    }
+    return out;
+  }
   // Highest sequence number first, so the numbers still mean what they did.
   std::vector<std::uint32_t> seqs;
   for (auto uid : uids) {
@@ -111,12 +135,12 @@ std::string selected_mailbox::refresh(std::vector<store::message_meta> current,
       ++k;
     }
     if (k < current.size() && current[k].uid == m.uid && current[k].modseq != m.modseq) {
-      if (current[k].flags != m.flags) {
-        out += fmt::format("* {} FETCH (UID {} FLAGS {})\r\n", seq, m.uid,
-                           format_flags(current[k].flags));
-      }
+      bool flags_changed = current[k].flags != m.flags;
       m.flags = current[k].flags;
       m.modseq = current[k].modseq;
+      if (flags_changed) {
+        out += flags_update(seq);
+      }
     }
   }
   // New messages: UIDs above everything we have seen.
