@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 #include "delivery/pipeline.h"
@@ -37,7 +38,7 @@ struct command_table {
     handler fn;
     unsigned states;  // RFC 9051 6.1-6.4: where each command is valid
   };
-  static constexpr std::array<entry, 35> entries = {{
+  static constexpr std::array<entry, 36> entries = {{
       {"CAPABILITY", &session::cmd_capability, any_state},
       {"NOOP", &session::cmd_noop, any_state},
       {"LOGOUT", &session::cmd_logout, any_state},
@@ -73,6 +74,7 @@ struct command_table {
       {"UID MOVE", &session::cmd_uid_move, selected_only},
       {"SEARCH", &session::cmd_search, selected_only},
       {"UID SEARCH", &session::cmd_uid_search, selected_only},
+      {"ENABLE", &session::cmd_enable, authed},
   }};
 
   static const entry* find(std::string_view name) {
@@ -142,6 +144,7 @@ std::string session::capabilities() const {
   std::string caps =
       "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
       "SPECIAL-USE CHILDREN";
+  caps += " ENABLE CONDSTORE QRESYNC ESEARCH SEARCHRES";
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";
@@ -163,8 +166,46 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
   }
   auto mailbox = selected_->info().id;
   auto current = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
-  auto updates = selected_->refresh(std::move(current), 0, allow_expunge);
+  std::uint64_t top = 0;
+  for (const auto& m : current) {
+    top = std::max(top, m.modseq);
+  }
+  auto updates = selected_->refresh(std::move(current), top, allow_expunge);
   conn_->write(updates);
+}
+
+void session::enable_condstore() {
+  if (enabled_.condstore) {
+    return;
+  }
+  enabled_.condstore = true;
+  if (selected_) {
+    // RFC 7162 3.1: the first enabling command with a mailbox selected
+    // reports HIGHESTMODSEQ.
+    selected_->report_modseq(true);
+    untagged(fmt::format("OK [HIGHESTMODSEQ {}] Highest", selected_->info().highestmodseq));
+  }
+}
+
+result<std::vector<std::uint32_t>> session::resolve_set(const value& v, bool by_uid) const {
+  if (!v.is_atom()) {
+    return make_error("sequence set expected");
+  }
+  if (v.text == "$") {
+    // RFC 5182 2.1: the saved UIDs, whichever form the command has.
+    std::vector<std::uint32_t> seqs;
+    for (auto uid : selected_->saved_uids()) {
+      if (auto seq = selected_->seq_of_uid(uid)) {
+        seqs.push_back(*seq);
+      }
+    }
+    return seqs;
+  }
+  auto set = sequence_set::parse(v.text);
+  if (!set) {
+    return set.err();
+  }
+  return selected_->resolve(*set, by_uid);
 }
 
 asio::awaitable<void> session::run() {

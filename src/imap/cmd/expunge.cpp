@@ -41,14 +41,14 @@ asio::awaitable<void> session::cmd_expunge(const command& c) {
 }
 
 asio::awaitable<void> session::cmd_uid_expunge(const command& c) {
-  auto set = c.args.size() == 1 && c.args[0].is_atom() ? sequence_set::parse(c.args[0].text)
-                                                        : result<sequence_set>(make_error("x"));
-  if (!set) {
+  auto seqs = c.args.size() == 1 ? resolve_set(c.args[0], true)
+                                 : result<std::vector<std::uint32_t>>(make_error("x"));
+  if (!seqs) {
     bad(c, "Syntax: UID EXPUNGE uid-set");
     co_return;
   }
   std::vector<std::uint32_t> uids;
-  for (auto seq : selected_->resolve(*set, true)) {
+  for (auto seq : *seqs) {
     uids.push_back(selected_->at(seq).uid);
   }
   co_await expunge(c, &uids);

@@ -1,5 +1,6 @@
 // Mailbox management: CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE
-// (RFC 9051 6.3.4-6.3.8) and STATUS (6.3.11, STATUS=SIZE RFC 8438).
+// (RFC 9051 6.3.4-6.3.8) and STATUS (6.3.11, STATUS=SIZE RFC 8438,
+// HIGHESTMODSEQ RFC 7162 3.1.6).
 #include <fmt/format.h>
 
 #include "imap/protocol/response.h"
@@ -128,6 +129,9 @@ asio::awaitable<void> session::cmd_status(const command& c) {
       value = std::to_string(info->deleted);
     } else if (item.equals("SIZE")) {
       value = std::to_string(info->size);
+    } else if (item.equals("HIGHESTMODSEQ")) {
+      value = std::to_string(info->highestmodseq);
+      enable_condstore();  // RFC 7162 3.1: a CONDSTORE enabling command
     } else if (item.equals("RECENT")) {
       value = "0";  // IMAP4rev1 only; this server does not track \Recent
     } else {
