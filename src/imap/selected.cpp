@@ -127,9 +127,13 @@ std::string selected_mailbox::refresh(std::vector<store::message_meta> current,
   if (allow_expunge && !gone.empty()) {
     out += expunge_uids(gone);
   }
-  // Flag changes of messages still in view.
+  // Flag changes of messages still in view. With QRESYNC, a MODSEQ sent
+  // while a VANISHED is held back could carry the client's cached
+  // HIGHESTMODSEQ past that expunge, and a later resync would miss it
+  // (RFC 7162 3.2): such flag updates wait for the expunges.
+  bool hold_flags = report_vanished_ && !allow_expunge && !gone.empty();
   std::size_t k = 0;
-  for (std::uint32_t seq = 1; seq <= exists(); ++seq) {
+  for (std::uint32_t seq = 1; seq <= exists() && !hold_flags; ++seq) {
     auto& m = messages_[seq - 1];
     while (k < current.size() && current[k].uid < m.uid) {
       ++k;

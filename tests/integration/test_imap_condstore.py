@@ -189,6 +189,13 @@ class CondstoreTest(CopperTestCase):
         typ, _, untagged = run(conn, "NOOP")
         self.assertEqual(untagged.get("VANISHED"), [str(u[0])])
         self.assertNotIn("EXPUNGE", untagged)
+        # Its own EXPUNGE: VANISHED, and the new HIGHESTMODSEQ in the tagged OK.
+        run(conn, "UID", "STORE", str(u[2]), "+FLAGS.SILENT", r"(\Deleted)")
+        typ, text, untagged = run(conn, "EXPUNGE")
+        self.assertEqual(untagged.get("VANISHED"), [str(u[2])])
+        self.assertTrue(text.startswith("[HIGHESTMODSEQ "), text)
+        typ, data = conn.status(name, "(HIGHESTMODSEQ)")
+        self.assertIn(f"HIGHESTMODSEQ {code(untagged, 'HIGHESTMODSEQ')[0]})".encode(), data[0])
         # VANISHED needs UID FETCH (RFC 7162 3.2.6).
         with self.assertRaises(imaplib.IMAP4.error):
             run(conn, "FETCH", "1:*", "(FLAGS)", f"(CHANGEDSINCE {start} VANISHED)")

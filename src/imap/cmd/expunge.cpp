@@ -1,4 +1,6 @@
 // EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, 6.4.9; RFC 4315 2.1).
+#include <fmt/format.h>
+
 #include "imap/session.h"
 
 namespace copper::imap {
@@ -18,6 +20,7 @@ asio::awaitable<void> session::expunge(const command& c,
       doomed.push_back(m.uid);
     }
   }
+  std::optional<std::uint64_t> highest;
   if (!doomed.empty()) {
     auto mailbox = selected_->info().id;
     auto r = *co_await blocking(
@@ -27,9 +30,18 @@ asio::awaitable<void> session::expunge(const command& c,
       co_return;
     }
     conn_->write(selected_->expunge_uids(*r));
+    if (enabled_.qresync && !r->empty()) {
+      // RFC 7162 3.2.7: the new HIGHESTMODSEQ in the tagged OK. Read before
+      // the sync below, so that everything up to it has been reported.
+      auto info = co_await find_mailbox(selected_->info().name);
+      if (info) {
+        highest = info->highestmodseq;
+      }
+    }
   }
   co_await sync_selected(true);
-  ok(c, "EXPUNGE completed");
+  ok(c, highest ? fmt::format("[HIGHESTMODSEQ {}] EXPUNGE completed", *highest)
+                : std::string("EXPUNGE completed"));
 }
 
 asio::awaitable<void> session::cmd_expunge(const command& c) {

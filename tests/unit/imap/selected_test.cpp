@@ -58,6 +58,29 @@ TEST(SelectedUpdates, RefreshExpungesAsVanished) {
   EXPECT_EQ(box.refresh(messages({1, 3, 7}), 7, true), "* VANISHED 2\r\n* 3 EXISTS\r\n");
 }
 
+TEST(SelectedUpdates, QresyncHoldsFlagUpdatesWhileExpungesWait) {
+  auto box = mailbox({1, 2, 3});
+  box.report_modseq(true);
+  box.report_vanished(true);
+  auto current = messages({1, 3});
+  current[1].flags = {"\\Seen"};
+  current[1].modseq = 50;
+  // A FETCH may not expunge: neither the VANISHED nor the newer MODSEQ goes out.
+  EXPECT_EQ(box.refresh(current, 50, false), "");
+  EXPECT_EQ(box.exists(), 3u);
+  EXPECT_EQ(box.refresh(current, 50, true),
+            "* VANISHED 2\r\n* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (50))\r\n");
+}
+
+TEST(SelectedUpdates, CondstoreAloneSendsFlagsWhileExpungesWait) {
+  auto box = mailbox({1, 2, 3});
+  box.report_modseq(true);
+  auto current = messages({1, 3});
+  current[1].flags = {"\\Seen"};
+  current[1].modseq = 50;
+  EXPECT_EQ(box.refresh(current, 50, false), "* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (50))\r\n");
+}
+
 TEST(SelectedSavedResult, StartsEmptyAndKeepsUids) {
   auto box = mailbox({1, 2, 3});
   EXPECT_TRUE(box.saved_uids().empty());
