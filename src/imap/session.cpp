@@ -145,6 +145,8 @@ std::string session::capabilities() const {
       "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
       "SPECIAL-USE CHILDREN";
   caps += " ENABLE CONDSTORE QRESYNC ESEARCH SEARCHRES";
+  // RFC 9051 behaviour is switched on per session by ENABLE IMAP4rev2.
+  caps += " IMAP4rev2";
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";

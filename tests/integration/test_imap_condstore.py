@@ -88,7 +88,8 @@ class CondstoreTest(CopperTestCase):
         conn = login(self.server)
         typ, data = conn.capability()
         caps = data[0].decode().split()
-        for cap in ("IMAP4rev1", "ENABLE", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES"):
+        for cap in ("IMAP4rev1", "IMAP4rev2", "ENABLE", "CONDSTORE", "QRESYNC", "ESEARCH",
+                    "SEARCHRES"):
             self.assertIn(cap, caps)
         conn.logout()
 
@@ -369,6 +370,8 @@ class CondstoreTest(CopperTestCase):
         self.assertRegex(untagged["ESEARCH"][0], r'^\(TAG "\w+"\) UID$')
         untagged = select(conn, other)
         self.assertIn("CLOSED", untagged)
+        typ, data = conn.status(name, "(MESSAGES DELETED SIZE)")  # RFC 9051 6.3.11
+        self.assertRegex(data[0].decode(), r"\(MESSAGES 3 DELETED 0 SIZE \d+\)")
         conn.logout()
 
 
