@@ -189,6 +189,11 @@ void session::enable_condstore() {
   }
 }
 
+asio::awaitable<std::optional<std::uint64_t>> session::current_highestmodseq() {
+  auto info = co_await find_mailbox(selected_->info().name);
+  co_return info ? std::optional<std::uint64_t>(info->highestmodseq) : std::nullopt;
+}
+
 result<std::vector<std::uint32_t>> session::resolve_set(const value& v, bool by_uid) const {
   if (!v.is_atom()) {
     return make_error("sequence set expected");

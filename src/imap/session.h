@@ -87,6 +87,10 @@ class session {
   // The first CONDSTORE enabling command (RFC 7162 3.1) switches MODSEQ
   // reporting on for the rest of the session.
   void enable_condstore();
+  // The selected mailbox's HIGHESTMODSEQ now, for a tagged OK after an
+  // expunge (RFC 7162 3.2.7, RFC 6851 4.4); sync afterwards so nothing
+  // below it goes unreported.
+  asio::awaitable<std::optional<std::uint64_t>> current_highestmodseq();
   // UID FETCH's VANISHED modifier: the UIDs of the set expunged since a
   // mod-sequence, as VANISHED (EARLIER) (RFC 7162 3.2.6).
   asio::awaitable<void> report_vanished_earlier(const value& set_arg, std::uint64_t since);

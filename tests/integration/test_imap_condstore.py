@@ -197,6 +197,10 @@ class CondstoreTest(CopperTestCase):
         self.assertTrue(text.startswith("[HIGHESTMODSEQ "), text)
         typ, data = conn.status(name, "(HIGHESTMODSEQ)")
         self.assertIn(f"HIGHESTMODSEQ {code(untagged, 'HIGHESTMODSEQ')[0]})".encode(), data[0])
+        # MOVE too (RFC 6851 4.4).
+        typ, text, untagged = run(conn, "UID", "MOVE", str(u[1]), "Trash")
+        self.assertEqual(untagged.get("VANISHED"), [str(u[1])])
+        self.assertTrue(text.startswith("[HIGHESTMODSEQ "), text)
         # VANISHED needs UID FETCH (RFC 7162 3.2.6).
         with self.assertRaises(imaplib.IMAP4.error):
             run(conn, "FETCH", "1:*", "(FLAGS)", f"(CHANGEDSINCE {start} VANISHED)")

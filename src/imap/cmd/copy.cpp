@@ -53,6 +53,15 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
   // RFC 6851 4.3: COPYUID goes in an untagged OK before the expunges.
   untagged("OK [" + copyuid + "] Moved");
   conn_->write(selected_->expunge_uids(r->source_uids));
+  if (enabled_.condstore) {
+    // RFC 6851 4.4: the source's new HIGHESTMODSEQ after a move.
+    auto highest = co_await current_highestmodseq();
+    co_await sync_selected(true);
+    if (highest) {
+      ok(c, fmt::format("[HIGHESTMODSEQ {}] MOVE completed", *highest));
+      co_return;
+    }
+  }
   ok(c, "MOVE completed");
 }
 

@@ -31,12 +31,7 @@ asio::awaitable<void> session::expunge(const command& c,
     }
     conn_->write(selected_->expunge_uids(*r));
     if (enabled_.qresync && !r->empty()) {
-      // RFC 7162 3.2.7: the new HIGHESTMODSEQ in the tagged OK. Read before
-      // the sync below, so that everything up to it has been reported.
-      auto info = co_await find_mailbox(selected_->info().name);
-      if (info) {
-        highest = info->highestmodseq;
-      }
+      highest = co_await current_highestmodseq();  // RFC 7162 3.2.7
     }
   }
   co_await sync_selected(true);
