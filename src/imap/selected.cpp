@@ -158,7 +158,9 @@ std::string selected_mailbox::refresh(std::vector<store::message_meta> current,
   if (exists() != before) {
     out += fmt::format("* {} EXISTS\r\n", exists());
   }
-  info_.highestmodseq = std::max(info_.highestmodseq, highestmodseq);
+  if (!hold_flags) {
+    info_.highestmodseq = std::max(info_.highestmodseq, highestmodseq);
+  }
   return out;
 }
 

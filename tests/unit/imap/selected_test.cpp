@@ -68,8 +68,10 @@ TEST(SelectedUpdates, QresyncHoldsFlagUpdatesWhileExpungesWait) {
   // A FETCH may not expunge: neither the VANISHED nor the newer MODSEQ goes out.
   EXPECT_EQ(box.refresh(current, 50, false), "");
   EXPECT_EQ(box.exists(), 3u);
+  EXPECT_LT(box.info().highestmodseq, 50u);  // what a new CONDSTORE user would be told
   EXPECT_EQ(box.refresh(current, 50, true),
             "* VANISHED 2\r\n* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (50))\r\n");
+  EXPECT_EQ(box.info().highestmodseq, 50u);
 }
 
 TEST(SelectedUpdates, CondstoreAloneSendsFlagsWhileExpungesWait) {
