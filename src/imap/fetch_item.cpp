@@ -278,6 +278,8 @@ result<fetch_request> parse_fetch_items(const value& items) {
       req.internal_date = true;
     } else if (name == "RFC822.SIZE") {
       req.size = true;
+    } else if (name == "MODSEQ") {
+      req.modseq = true;
     } else if (name == "RFC822") {
       req.rfc822 = true;
     } else if (name == "RFC822.HEADER") {
@@ -312,6 +314,9 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
   }
   if (req.size) {
     parts.push_back(fmt::format("RFC822.SIZE {}", meta.size));
+  }
+  if (req.modseq) {
+    parts.push_back(fmt::format("MODSEQ ({})", meta.modseq));
   }
   std::string_view body = raw != nullptr ? std::string_view(*raw) : std::string_view();
   auto literal_item = [&](std::string label, std::string_view bytes) {

@@ -41,6 +41,7 @@ struct fetch_request {
   bool body = false;  // BODY without a section: the non-extended structure
   bool emailid = false;   // RFC 8474 5.3
   bool threadid = false;  // RFC 8474 5.3
+  bool modseq = false;  // MODSEQ (RFC 7162 3.1.4)
   std::vector<body_section> sections;
 
   // The message's bytes; ENVELOPE, BODYSTRUCTURE and BODY come from the

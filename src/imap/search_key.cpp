@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <limits>
 
 #include "imap/selected.h"
 #include "mime/casefold.h"
@@ -41,6 +42,17 @@ std::int64_t parse_object_id(std::string_view id, char prefix) {
   }
   auto [ptr, ec] = std::from_chars(id.data() + 1, id.data() + id.size(), n);
   return ec == std::errc() && ptr == id.data() + id.size() && n > 0 ? n : -1;
+}
+
+// RFC 7162 7: mod-sequence-valzer, 0 to 2^63-1, digits only.
+std::optional<std::uint64_t> parse_modseq(std::string_view s) {
+  std::uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || s.size() > 19 || ec != std::errc() || ptr != s.data() + s.size() ||
+      n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return std::nullopt;
+  }
+  return n;
 }
 
 std::int64_t day_of(std::int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
@@ -224,6 +236,17 @@ class key_parser {
       k.needle = mime::casefold(*s);
       return k;
     }
+    if (name == "MODSEQ") {
+      return modseq_key();
+    }
+    if (name == "$" || (name == "UID" && pos_ < args_.size() && args_[pos_].is_atom() &&
+                        args_[pos_].text == "$")) {
+      // RFC 5182 2.1: "$" and "UID $" both name the saved messages.
+      pos_ += name == "UID" ? 1 : 0;
+      k.what = K::uid;
+      k.saved = true;
+      return k;
+    }
     if (name == "UID") {
       auto s = next_string();
       auto set = s ? sequence_set::parse(*s) : result<sequence_set>(make_error("UID needs a set"));
@@ -241,6 +264,28 @@ class key_parser {
       return k;
     }
     return make_error("unknown search criterion " + v.text);
+  }
+
+  // RFC 7162 3.1.5: MODSEQ [entry-name entry-type-req] mod-sequence-valzer.
+  // Flags have no mod-sequences of their own here, so the entry is checked
+  // for syntax and the message's MODSEQ stands in for it.
+  result<search_key> modseq_key() {
+    search_key k;
+    k.what = search_key::kind::modseq;
+    if (pos_ + 2 < args_.size() && args_[pos_].is_string()) {
+      std::string type = upper(args_[pos_ + 1].is_atom() ? args_[pos_ + 1].text : "");
+      if (type != "PRIV" && type != "SHARED" && type != "ALL") {
+        return make_error("MODSEQ entry type must be priv, shared or all");
+      }
+      pos_ += 2;
+    }
+    auto s = next_string();
+    auto n = s ? parse_modseq(*s) : std::nullopt;
+    if (!n) {
+      return make_error("MODSEQ needs a mod-sequence");
+    }
+    k.modseq = *n;
+    return k;
   }
 
   const std::vector<value>& args_;
@@ -299,6 +344,20 @@ void for_each_indexed(const search_key& key, const std::function<void(const sear
   }
 }
 
+bool search_key::uses_modseq() const {
+  return what == kind::modseq || std::any_of(children.begin(), children.end(),
+                                             [](const search_key& k) { return k.uses_modseq(); });
+}
+
+void fill_saved_result(search_key& key, const std::vector<std::uint32_t>& uids) {
+  if (key.saved) {
+    key.set = sequence_set::from_numbers(uids);
+  }
+  for (auto& child : key.children) {
+    fill_saved_result(child, uids);
+  }
+}
+
 result<search_key> parse_search(const std::vector<value>& args, std::size_t first) {
   return key_parser(args, first).all();
 }
@@ -348,6 +407,8 @@ bool matches(const search_key& key, const search_subject& s) {
       return key.number == s.meta.email_id;
     case K::threadid:
       return key.number == s.meta.thread_id;
+    case K::modseq:
+      return s.meta.modseq >= key.modseq;
   }
   return false;
 }

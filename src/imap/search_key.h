@@ -25,6 +25,7 @@ struct search_key {
     before, on, since, header,
     indexed,             // a text_field through the full-text index
     emailid, threadid,   // RFC 8474 6: `number` is the id, -1 for one we never gave out
+    modseq,  // RFC 7162 3.1.5: MODSEQ n matches messages with a mod-sequence >= n
   };
   kind what = kind::all;
   std::vector<search_key> children;
@@ -34,9 +35,19 @@ struct search_key {
   std::string needle;    // case-folded (mime/casefold.h)
   std::int64_t number = 0;  // size, or a day as unix seconds at 00:00 UTC
   store::text_field text_field = store::text_field::text;  // for indexed
+  std::uint64_t modseq = 0;  // for modseq
+  // "$" (RFC 5182) as a sequence set, kind uid: the session fills `set` with
+  // the saved result before evaluating (fill_saved_result).
+  bool saved = false;
 
   bool needs_body() const;
+  // Whether MODSEQ appears anywhere: the reply then carries the highest
+  // mod-sequence of the hits (RFC 7162 3.1.5).
+  bool uses_modseq() const;
 };
+
+// Replaces every "$" in the tree with the given UIDs (ascending).
+void fill_saved_result(search_key& key, const std::vector<std::uint32_t>& uids);
 
 result<search_key> parse_search(const std::vector<value>& args, std::size_t first);
 

@@ -69,8 +69,32 @@ void selected_mailbox::set_flags(std::uint32_t seq, std::vector<std::string> fla
   m.modseq = modseq;
 }
 
+std::string selected_mailbox::flags_update(std::uint32_t seq) const {
+  const auto& m = at(seq);
+  if (report_modseq_) {
+    return fmt::format("* {} FETCH (UID {} FLAGS {} MODSEQ ({}))\r\n", seq, m.uid,
+                       format_flags(m.flags), m.modseq);
+  }
+  return fmt::format("* {} FETCH (UID {} FLAGS {})\r\n", seq, m.uid, format_flags(m.flags));
+}
+
 std::string selected_mailbox::expunge_uids(const std::vector<std::uint32_t>& uids) {
   std::string out;
+  if (report_vanished_) {
+    // RFC 7162 3.2.10: VANISHED replaces EXPUNGE once QRESYNC is enabled.
+    std::vector<std::uint32_t> gone;
+    for (auto uid : uids) {
+      if (auto seq = seq_of_uid(uid)) {
+        gone.push_back(uid);
+        messages_.erase(messages_.begin() + *seq - 1);
+      }
+    }
+    if (!gone.empty()) {
+      std::sort(gone.begin(), gone.end());
+      out = fmt::format("* VANISHED {}\r\n", sequence_set::from_numbers(gone).to_string());
+    }
+    return out;
+  }
   // Highest sequence number first, so the numbers still mean what they did.
   std::vector<std::uint32_t> seqs;
   for (auto uid : uids) {
@@ -103,20 +127,24 @@ std::string selected_mailbox::refresh(std::vector<store::message_meta> current,
   if (allow_expunge && !gone.empty()) {
     out += expunge_uids(gone);
   }
-  // Flag changes of messages still in view.
+  // Flag changes of messages still in view. With QRESYNC, a MODSEQ sent
+  // while a VANISHED is held back could carry the client's cached
+  // HIGHESTMODSEQ past that expunge, and a later resync would miss it
+  // (RFC 7162 3.2): such flag updates wait for the expunges.
+  bool hold_flags = report_vanished_ && !allow_expunge && !gone.empty();
   std::size_t k = 0;
-  for (std::uint32_t seq = 1; seq <= exists(); ++seq) {
+  for (std::uint32_t seq = 1; seq <= exists() && !hold_flags; ++seq) {
     auto& m = messages_[seq - 1];
     while (k < current.size() && current[k].uid < m.uid) {
       ++k;
     }
     if (k < current.size() && current[k].uid == m.uid && current[k].modseq != m.modseq) {
-      if (current[k].flags != m.flags) {
-        out += fmt::format("* {} FETCH (UID {} FLAGS {})\r\n", seq, m.uid,
-                           format_flags(current[k].flags));
-      }
+      bool flags_changed = current[k].flags != m.flags;
       m.flags = current[k].flags;
       m.modseq = current[k].modseq;
+      if (flags_changed) {
+        out += flags_update(seq);
+      }
     }
   }
   // New messages: UIDs above everything we have seen.
@@ -130,7 +158,9 @@ std::string selected_mailbox::refresh(std::vector<store::message_meta> current,
   if (exists() != before) {
     out += fmt::format("* {} EXISTS\r\n", exists());
   }
-  info_.highestmodseq = std::max(info_.highestmodseq, highestmodseq);
+  if (!hold_flags) {
+    info_.highestmodseq = std::max(info_.highestmodseq, highestmodseq);
+  }
   return out;
 }
 

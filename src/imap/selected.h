@@ -37,13 +37,31 @@ class selected_mailbox {
   // it. With allow_expunge false, removed messages stay in the view.
   std::string refresh(std::vector<store::message_meta> current, std::uint64_t highestmodseq,
                       bool allow_expunge);
-  // Removes the given UIDs now and returns the EXPUNGE responses.
+  // Removes the given UIDs now and returns the EXPUNGE responses (VANISHED
+  // once QRESYNC is on).
   std::string expunge_uids(const std::vector<std::uint32_t>& uids);
+
+  // How untagged updates look: with CONDSTORE on, flag changes carry MODSEQ
+  // (RFC 7162 3.1.4.1, 3.2.4); with QRESYNC on, expunges are reported as
+  // VANISHED (RFC 7162 3.2.10).
+  void report_modseq(bool on) { report_modseq_ = on; }
+  void report_vanished(bool on) { report_vanished_ = on; }
+  bool reports_modseq() const { return report_modseq_; }
+  // "* 3 FETCH (UID 7 FLAGS (\\Seen) MODSEQ (12))" for an untagged flag update.
+  std::string flags_update(std::uint32_t seq) const;
+
+  // The SEARCHRES result (RFC 5182) as UIDs, so that expunges drop out of it
+  // by themselves (RFC 5182 2.1); a new selection starts empty.
+  const std::vector<std::uint32_t>& saved_uids() const { return saved_uids_; }
+  void save_uids(std::vector<std::uint32_t> uids) { saved_uids_ = std::move(uids); }
 
  private:
   store::mailbox_info info_;
   bool read_only_;
   std::vector<store::message_meta> messages_;
+  bool report_modseq_ = false;
+  bool report_vanished_ = false;
+  std::vector<std::uint32_t> saved_uids_;
 };
 
 // A flag as given by a client in canonical form: system flags in their RFC

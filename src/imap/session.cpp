@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 #include "delivery/pipeline.h"
@@ -37,7 +38,7 @@ struct command_table {
     handler fn;
     unsigned states;  // RFC 9051 6.1-6.4: where each command is valid
   };
-  static constexpr std::array<entry, 38> entries = {{
+  static constexpr std::array<entry, 39> entries = {{
       {"CAPABILITY", &session::cmd_capability, any_state},
       {"NOOP", &session::cmd_noop, any_state},
       {"LOGOUT", &session::cmd_logout, any_state},
@@ -76,6 +77,7 @@ struct command_table {
       {"GETQUOTA", &session::cmd_getquota, authed},
       {"GETQUOTAROOT", &session::cmd_getquotaroot, authed},
       {"SETQUOTA", &session::cmd_setquota, authed},
+      {"ENABLE", &session::cmd_enable, authed},
   }};
 
   static const entry* find(std::string_view name) {
@@ -149,6 +151,9 @@ std::string session::capabilities() const {
   caps += fmt::format(" APPENDLIMIT={} MULTIAPPEND", svc_.cfg.smtp.max_message_size);
   caps += " LIST-EXTENDED LIST-STATUS CREATE-SPECIAL-USE";
   caps += " OBJECTID";  // RFC 8474: MAILBOXID, EMAILID, THREADID
+  caps += " ENABLE CONDSTORE QRESYNC ESEARCH SEARCHRES";
+  // RFC 9051 behaviour is switched on per session by ENABLE IMAP4rev2.
+  caps += " IMAP4rev2";
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";
@@ -170,8 +175,51 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
   }
   auto mailbox = selected_->info().id;
   auto current = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
-  auto updates = selected_->refresh(std::move(current), 0, allow_expunge);
+  std::uint64_t top = 0;
+  for (const auto& m : current) {
+    top = std::max(top, m.modseq);
+  }
+  auto updates = selected_->refresh(std::move(current), top, allow_expunge);
   conn_->write(updates);
+}
+
+void session::enable_condstore() {
+  if (enabled_.condstore) {
+    return;
+  }
+  enabled_.condstore = true;
+  if (selected_) {
+    // RFC 7162 3.1: the first enabling command with a mailbox selected
+    // reports HIGHESTMODSEQ.
+    selected_->report_modseq(true);
+    untagged(fmt::format("OK [HIGHESTMODSEQ {}] Highest", selected_->info().highestmodseq));
+  }
+}
+
+asio::awaitable<std::optional<std::uint64_t>> session::current_highestmodseq() {
+  auto info = co_await find_mailbox(selected_->info().name);
+  co_return info ? std::optional<std::uint64_t>(info->highestmodseq) : std::nullopt;
+}
+
+result<std::vector<std::uint32_t>> session::resolve_set(const value& v, bool by_uid) const {
+  if (!v.is_atom()) {
+    return make_error("sequence set expected");
+  }
+  if (v.text == "$") {
+    // RFC 5182 2.1: the saved UIDs, whichever form the command has.
+    std::vector<std::uint32_t> seqs;
+    for (auto uid : selected_->saved_uids()) {
+      if (auto seq = selected_->seq_of_uid(uid)) {
+        seqs.push_back(*seq);
+      }
+    }
+    return seqs;
+  }
+  auto set = sequence_set::parse(v.text);
+  if (!set) {
+    return set.err();
+  }
+  return selected_->resolve(*set, by_uid);
 }
 
 asio::awaitable<void> session::run() {

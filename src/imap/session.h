@@ -70,6 +70,7 @@ class session {
   asio::awaitable<void> cmd_getquota(const command& c);
   asio::awaitable<void> cmd_getquotaroot(const command& c);
   asio::awaitable<void> cmd_setquota(const command& c);
+  asio::awaitable<void> cmd_enable(const command& c);
 
   // Shared by the UID and plain forms.
   asio::awaitable<void> fetch(const command& c, bool by_uid);
@@ -83,6 +84,23 @@ class session {
   asio::awaitable<std::vector<std::uint32_t>> run_search(const search_key& key);
   asio::awaitable<void> select(const command& c, bool read_only);
   asio::awaitable<void> expunge(const command& c, const std::vector<std::uint32_t>* only_uids);
+  // The sequence numbers a sequence-set argument names, by number or UID,
+  // where "$" is the saved search result (RFC 5182 2.1).
+  result<std::vector<std::uint32_t>> resolve_set(const value& v, bool by_uid) const;
+  // The first CONDSTORE enabling command (RFC 7162 3.1) switches MODSEQ
+  // reporting on for the rest of the session.
+  void enable_condstore();
+  // The selected mailbox's HIGHESTMODSEQ now, for a tagged OK after an
+  // expunge (RFC 7162 3.2.7, RFC 6851 4.4); sync afterwards so nothing
+  // below it goes unreported.
+  asio::awaitable<std::optional<std::uint64_t>> current_highestmodseq();
+  // UID FETCH's VANISHED modifier: the UIDs of the set expunged since a
+  // mod-sequence, as VANISHED (EARLIER) (RFC 7162 3.2.6).
+  asio::awaitable<void> report_vanished_earlier(const value& set_arg, std::uint64_t since);
+  // The SEARCH or ESEARCH reply (RFC 9051 7.3.4, RFC 4731 3.1, RFC 5182).
+  struct search_return;
+  void search_reply(const command& c, bool by_uid, const search_return& ret, const search_key& key,
+                    const std::vector<std::uint32_t>& seqs);
   asio::awaitable<bool> finish_login(const command& c, std::string_view user,
                                      std::string_view password);
 
@@ -115,6 +133,14 @@ class session {
   std::unique_ptr<selected_mailbox> selected_;
   unsigned errors_ = 0;
   bool logout_ = false;
+  // Extensions switched on in this session by ENABLE (RFC 5161) or, for
+  // CONDSTORE, by its first use.
+  struct extensions {
+    bool condstore = false;
+    bool qresync = false;
+    bool rev2 = false;  // IMAP4rev2 (RFC 9051) replies instead of RFC 3501's
+  };
+  extensions enabled_;
 };
 
 // Mailbox names on the wire: "INBOX" in any case is the inbox (RFC 9051 5.1).

@@ -8,9 +8,9 @@
 namespace copper::imap {
 namespace {
 
-constexpr std::array<std::string_view, 10> known_items = {
-    "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN",          "DELETED",
-    "SIZE",     "RECENT",  "APPENDLIMIT", "DELETED-STORAGE", "MAILBOXID"};
+constexpr std::array<std::string_view, 11> known_items = {
+    "MESSAGES", "UIDNEXT",     "UIDVALIDITY",     "UNSEEN",    "DELETED",      "SIZE",
+    "RECENT",   "APPENDLIMIT", "DELETED-STORAGE", "MAILBOXID", "HIGHESTMODSEQ"};
 
 std::uint64_t item_value(std::string_view item, const store::mailbox_info& info,
                          std::uint64_t append_limit) {
@@ -31,6 +31,9 @@ std::uint64_t item_value(std::string_view item, const store::mailbox_info& info,
   }
   if (item == "SIZE") {
     return info.size;
+  }
+  if (item == "HIGHESTMODSEQ") {
+    return info.highestmodseq;  // RFC 7162 3.1.10
   }
   if (item == "APPENDLIMIT") {
     return append_limit;  // RFC 7889 3: the same limit for every mailbox

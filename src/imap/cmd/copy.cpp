@@ -11,9 +11,9 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
     bad(c, move ? "Syntax: MOVE sequence-set mailbox" : "Syntax: COPY sequence-set mailbox");
     co_return;
   }
-  auto set = sequence_set::parse(c.args[0].text);
-  if (!set) {
-    bad(c, set.err().message);
+  auto seqs = resolve_set(c.args[0], by_uid);
+  if (!seqs) {
+    bad(c, seqs.err().message);
     co_return;
   }
   if (move && selected_->read_only()) {
@@ -26,7 +26,7 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
     co_return;
   }
   std::vector<std::uint32_t> uids;
-  for (auto seq : selected_->resolve(*set, by_uid)) {
+  for (auto seq : *seqs) {
     uids.push_back(selected_->at(seq).uid);
   }
   if (uids.empty()) {
@@ -53,6 +53,15 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
   // RFC 6851 4.3: COPYUID goes in an untagged OK before the expunges.
   untagged("OK [" + copyuid + "] Moved");
   conn_->write(selected_->expunge_uids(r->source_uids));
+  if (enabled_.condstore) {
+    // RFC 6851 4.4: the source's new HIGHESTMODSEQ after a move.
+    auto highest = co_await current_highestmodseq();
+    co_await sync_selected(true);
+    if (highest) {
+      ok(c, fmt::format("[HIGHESTMODSEQ {}] MOVE completed", *highest));
+      co_return;
+    }
+  }
   ok(c, "MOVE completed");
 }
 

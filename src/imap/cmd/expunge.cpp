@@ -1,4 +1,6 @@
 // EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, 6.4.9; RFC 4315 2.1).
+#include <fmt/format.h>
+
 #include "imap/session.h"
 
 namespace copper::imap {
@@ -18,6 +20,7 @@ asio::awaitable<void> session::expunge(const command& c,
       doomed.push_back(m.uid);
     }
   }
+  std::optional<std::uint64_t> highest;
   if (!doomed.empty()) {
     auto mailbox = selected_->info().id;
     auto r = *co_await blocking(
@@ -27,9 +30,13 @@ asio::awaitable<void> session::expunge(const command& c,
       co_return;
     }
     conn_->write(selected_->expunge_uids(*r));
+    if (enabled_.qresync && !r->empty()) {
+      highest = co_await current_highestmodseq();  // RFC 7162 3.2.7
+    }
   }
   co_await sync_selected(true);
-  ok(c, "EXPUNGE completed");
+  ok(c, highest ? fmt::format("[HIGHESTMODSEQ {}] EXPUNGE completed", *highest)
+                : std::string("EXPUNGE completed"));
 }
 
 asio::awaitable<void> session::cmd_expunge(const command& c) {
@@ -41,14 +48,14 @@ asio::awaitable<void> session::cmd_expunge(const command& c) {
 }
 
 asio::awaitable<void> session::cmd_uid_expunge(const command& c) {
-  auto set = c.args.size() == 1 && c.args[0].is_atom() ? sequence_set::parse(c.args[0].text)
-                                                        : result<sequence_set>(make_error("x"));
-  if (!set) {
+  auto seqs = c.args.size() == 1 ? resolve_set(c.args[0], true)
+                                 : result<std::vector<std::uint32_t>>(make_error("x"));
+  if (!seqs) {
     bad(c, "Syntax: UID EXPUNGE uid-set");
     co_return;
   }
   std::vector<std::uint32_t> uids;
-  for (auto seq : selected_->resolve(*set, true)) {
+  for (auto seq : *seqs) {
     uids.push_back(selected_->at(seq).uid);
   }
   co_await expunge(c, &uids);

@@ -1,19 +1,80 @@
-// FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9).
+// FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9), with MODSEQ, CHANGEDSINCE
+// (RFC 7162 3.1.4) and VANISHED (RFC 7162 3.2.6).
 #include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
 
 #include "imap/fetch_item.h"
 #include "imap/session.h"
 
 namespace copper::imap {
+namespace {
+
+struct fetch_modifiers {
+  std::optional<std::uint64_t> changedsince;
+  bool vanished = false;
+};
+
+// RFC 7162 3.1.4.1, 3.2.6: (CHANGEDSINCE modseq [VANISHED]) after the items.
+result<fetch_modifiers> parse_fetch_modifiers(const command& c) {
+  fetch_modifiers m;
+  if (c.args.size() < 3) {
+    return m;
+  }
+  const auto& items = c.args[2].items;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].equals("VANISHED") && !m.vanished) {
+      m.vanished = true;
+    } else if (items[i].equals("CHANGEDSINCE") && !m.changedsince && i + 1 < items.size()) {
+      const auto& s = items[++i].text;
+      std::uint64_t n = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (!items[i].is_atom() || s.empty() || ec != std::errc() || ptr != s.data() + s.size() ||
+          n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return make_error("CHANGEDSINCE needs a mod-sequence");
+      }
+      m.changedsince = n;
+    } else {
+      return make_error("Unknown FETCH modifier");
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+asio::awaitable<void> session::report_vanished_earlier(const value& set_arg, std::uint64_t since) {
+  auto mailbox = selected_->info().id;
+  auto changes = *co_await blocking([&] { return svc_.mailboxes.changes_since(mailbox, since); });
+  // "$" names the saved UIDs; "*" in a UID set reaches past the last
+  // message, which may itself be gone.
+  auto parsed = set_arg.text == "$"
+                    ? std::optional<sequence_set>()
+                    : std::optional<sequence_set>(*sequence_set::parse(set_arg.text));
+  const auto& saved = selected_->saved_uids();
+  std::vector<std::uint32_t> gone;
+  for (auto uid : changes.vanished) {
+    bool named = parsed ? parsed->contains(uid, std::numeric_limits<std::uint32_t>::max())
+                        : std::binary_search(saved.begin(), saved.end(), uid);
+    if (named) {
+      gone.push_back(uid);
+    }
+  }
+  if (!gone.empty()) {
+    untagged("VANISHED (EARLIER) " + sequence_set::from_numbers(gone).to_string());
+  }
+}
 
 asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
-  if (c.args.size() != 2 || !c.args[0].is_atom()) {
-    bad(c, "Syntax: FETCH sequence-set items");
+  if (c.args.size() < 2 || c.args.size() > 3 || !c.args[0].is_atom() ||
+      (c.args.size() == 3 && !c.args[2].is_list())) {
+    bad(c, "Syntax: FETCH sequence-set items [(CHANGEDSINCE modseq [VANISHED])]");
     co_return;
   }
-  auto set = sequence_set::parse(c.args[0].text);
-  if (!set) {
-    bad(c, set.err().message);
+  auto resolved = resolve_set(c.args[0], by_uid);
+  if (!resolved) {
+    bad(c, resolved.err().message);
     co_return;
   }
   auto req = parse_fetch_items(c.args[1]);
@@ -21,8 +82,32 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     bad(c, req.err().message);
     co_return;
   }
+  auto mods = parse_fetch_modifiers(c);
+  if (!mods) {
+    bad(c, mods.err().message);
+    co_return;
+  }
+  // RFC 7162 3.2.6: VANISHED only in UID FETCH with CHANGEDSINCE, after ENABLE QRESYNC.
+  if (mods->vanished && (!by_uid || !mods->changedsince || !enabled_.qresync)) {
+    bad(c, "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
+    co_return;
+  }
   req->uid = req->uid || by_uid;  // RFC 9051 6.4.9: UID FETCH always returns UID
-  auto seqs = selected_->resolve(*set, by_uid);
+  auto seqs = std::move(resolved).value();
+  if (mods->changedsince) {
+    // RFC 7162 3.1.4.1: only messages changed since, with their MODSEQ. The
+    // view must be current for that; expunges still wait (RFC 9051 7.4.1).
+    co_await sync_selected(false);
+    req->modseq = true;
+    std::erase_if(
+        seqs, [&](std::uint32_t seq) { return selected_->at(seq).modseq <= *mods->changedsince; });
+  }
+  if (req->modseq) {
+    enable_condstore();
+  }
+  if (mods->vanished) {
+    co_await report_vanished_earlier(c.args[0], *mods->changedsince);
+  }
 
   // RFC 9051 6.4.5: BODY[] without .PEEK sets \Seen, and the new FLAGS are
   // part of the response.
@@ -47,6 +132,9 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
         }
       }
       req->flags = true;
+      // RFC 7162 3.2.4: an implicit \Seen change carries UID and MODSEQ.
+      req->uid = req->uid || enabled_.condstore;
+      req->modseq = req->modseq || enabled_.condstore;
     }
   }
 

@@ -1,5 +1,6 @@
 // Mailbox management: CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE
-// (RFC 9051 6.3.4-6.3.8) and STATUS (6.3.11, STATUS=SIZE RFC 8438).
+// (RFC 9051 6.3.4-6.3.8) and STATUS (6.3.11, STATUS=SIZE RFC 8438,
+// HIGHESTMODSEQ RFC 7162 3.1.6).
 #include <fmt/format.h>
 
 #include "imap/protocol/response.h"
@@ -155,6 +156,11 @@ asio::awaitable<void> session::cmd_status(const command& c) {
   if (!info) {
     no(c, "[NONEXISTENT] No such mailbox");
     co_return;
+  }
+  for (const auto& item : c.args[1].items) {
+    if (item.equals("HIGHESTMODSEQ")) {
+      enable_condstore();  // RFC 7162 3.1: a CONDSTORE enabling command
+    }
   }
   untagged(status_response(c.args[1].items, *info, svc_.cfg.smtp.max_message_size));
   ok(c, "STATUS completed");

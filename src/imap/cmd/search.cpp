@@ -1,6 +1,8 @@
-// SEARCH and UID SEARCH (RFC 9051 6.4.4, RFC 3501 6.4.4).
+// SEARCH and UID SEARCH (RFC 9051 6.4.4, RFC 3501 6.4.4) with ESEARCH's
+// RETURN options (RFC 4731), SEARCHRES (RFC 5182) and MODSEQ (RFC 7162 3.1.5).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "imap/search_key.h"
@@ -68,17 +70,135 @@ asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key
   co_return hits;
 }
 
+// RFC 4731 3.1 result options; `esearch` when the reply is ESEARCH, which
+// IMAP4rev2 makes the only form (RFC 9051 6.4.4).
+struct session::search_return {
+  bool esearch = false;
+  bool min = false;
+  bool max = false;
+  bool all = false;
+  bool count = false;
+  bool save = false;  // RFC 5182 2.1
+};
+
+void session::search_reply(const command& c, bool by_uid, const search_return& ret,
+                           const search_key& key, const std::vector<std::uint32_t>& seqs) {
+  auto number = [&](std::uint32_t seq) { return by_uid ? selected_->at(seq).uid : seq; };
+  auto highest_modseq = [&](const std::vector<std::uint32_t>& of) {
+    std::uint64_t top = 0;
+    for (auto seq : of) {
+      top = std::max(top, selected_->at(seq).modseq);
+    }
+    return top;
+  };
+  // RFC 7162 3.1.5: MODSEQ in the criteria adds the highest MODSEQ of what
+  // is returned; nothing when nothing matched.
+  bool with_modseq = key.uses_modseq() && !seqs.empty();
+  if (!ret.esearch) {
+    std::string hits;
+    for (auto seq : seqs) {
+      hits += fmt::format(" {}", number(seq));
+    }
+    if (with_modseq) {
+      hits += fmt::format(" (MODSEQ {})", highest_modseq(seqs));
+    }
+    untagged("SEARCH" + hits);
+    return;
+  }
+  // With only MIN and/or MAX, those are what is reported, saved and counted
+  // for MODSEQ (RFC 5182 2.1, RFC 7162 3.1.5).
+  std::vector<std::uint32_t> reported = seqs;
+  if ((ret.min || ret.max) && !ret.all && !ret.count && !seqs.empty()) {
+    reported.clear();
+    if (ret.min) {
+      reported.push_back(seqs.front());
+    }
+    if (ret.max && (!ret.min || seqs.back() != seqs.front())) {
+      reported.push_back(seqs.back());
+    }
+  }
+  if (ret.save) {
+    std::vector<std::uint32_t> uids;
+    uids.reserve(reported.size());
+    for (auto seq : reported) {
+      uids.push_back(selected_->at(seq).uid);
+    }
+    selected_->save_uids(std::move(uids));
+    if (!ret.min && !ret.max && !ret.all && !ret.count) {
+      return;  // RFC 5182 2.4: SAVE alone sends no ESEARCH
+    }
+  }
+  std::string line = fmt::format("ESEARCH (TAG \"{}\")", c.tag);
+  if (by_uid) {
+    line += " UID";
+  }
+  // RFC 4731 3.1: MIN, MAX and ALL are left out when nothing matched.
+  if (ret.min && !seqs.empty()) {
+    line += fmt::format(" MIN {}", number(seqs.front()));
+  }
+  if (ret.max && !seqs.empty()) {
+    line += fmt::format(" MAX {}", number(seqs.back()));
+  }
+  if (ret.all && !seqs.empty()) {
+    std::vector<std::uint32_t> numbers;
+    numbers.reserve(seqs.size());
+    for (auto seq : seqs) {
+      numbers.push_back(number(seq));  // ascending for UIDs too
+    }
+    line += " ALL " + sequence_set::from_numbers(numbers).to_string();
+  }
+  if (ret.count) {
+    line += fmt::format(" COUNT {}", seqs.size());
+  }
+  if (with_modseq) {
+    line += fmt::format(" MODSEQ {}", highest_modseq(reported));
+  }
+  untagged(line);
+}
+
 asio::awaitable<void> session::search(const command& c, bool by_uid) {
-  auto key = parse_search_command(c, 0);
+  // SEARCH [RETURN (options)] [CHARSET name] criteria (RFC 4731 3.1).
+  search_return ret;
+  std::size_t first = 0;
+  if (!c.args.empty() && c.args[0].equals("RETURN")) {
+    if (c.args.size() < 2 || !c.args[1].is_list()) {
+      bad(c, "Syntax: SEARCH RETURN (options) criteria");
+      co_return;
+    }
+    for (const auto& opt : c.args[1].items) {
+      bool* flag = opt.equals("MIN")     ? &ret.min
+                   : opt.equals("MAX")   ? &ret.max
+                   : opt.equals("ALL")   ? &ret.all
+                   : opt.equals("COUNT") ? &ret.count
+                   : opt.equals("SAVE")  ? &ret.save
+                                         : nullptr;
+      if (flag == nullptr) {
+        bad(c, "Unknown SEARCH RETURN option");
+        co_return;
+      }
+      *flag = true;
+    }
+    // RFC 4731 3.1: RETURN () means RETURN (ALL).
+    ret.all = ret.all || c.args[1].items.empty();
+    ret.esearch = true;
+    first = 2;
+  } else if (enabled_.rev2) {
+    ret.esearch = true;  // RFC 9051 6.4.4: ESEARCH, ALL by default
+    ret.all = true;
+  }
+  auto key = parse_search_command(c, first);
   if (!key) {
+    if (ret.save) {
+      selected_->save_uids({});  // RFC 5182 2.1: a failed SAVE empties "$"
+    }
     co_return;
   }
-  auto seqs = co_await run_search(*key);
-  std::string hits;
-  for (auto seq : seqs) {
-    hits += fmt::format(" {}", by_uid ? selected_->at(seq).uid : seq);
+  fill_saved_result(*key, selected_->saved_uids());
+  if (key->uses_modseq()) {
+    enable_condstore();  // RFC 7162 3.1: SEARCH MODSEQ is an enabling command
   }
-  untagged("SEARCH" + hits);
+  auto seqs = co_await run_search(*key);
+  search_reply(c, by_uid, ret, *key, seqs);
   co_await sync_selected(by_uid);
   ok(c, "SEARCH completed");
 }

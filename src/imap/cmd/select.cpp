@@ -1,18 +1,115 @@
-// SELECT, EXAMINE, CLOSE and UNSELECT (RFC 9051 6.3.2, 6.3.3, 6.4.1, 6.4.2).
+// SELECT, EXAMINE, CLOSE and UNSELECT (RFC 9051 6.3.2, 6.3.3, 6.4.1, 6.4.2),
+// with the CONDSTORE and QRESYNC parameters (RFC 7162 3.1.8, 3.2.5).
 #include <fmt/format.h>
 
+#include <charconv>
+#include <limits>
+
+#include "imap/protocol/response.h"
 #include "imap/session.h"
 
 namespace copper::imap {
+namespace {
+
+// QRESYNC (uidvalidity modseq [known-uids [(known-seqs known-uids)]]).
+struct qresync_params {
+  std::uint32_t uidvalidity = 0;
+  std::uint64_t modseq = 0;
+  std::optional<sequence_set> known_uids;
+};
+
+template <class T>
+std::optional<T> positive_number(const value& v) {
+  T n = 0;
+  const auto& s = v.text;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (!v.is_atom() || s.empty() || ec != std::errc() || ptr != s.data() + s.size() || n == 0) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+result<qresync_params> parse_qresync(const value& v) {
+  const auto& items = v.items;
+  if (!v.is_list() || items.size() < 2 || items.size() > 4) {
+    return make_error("Syntax: QRESYNC (uidvalidity modseq [known-uids [seq-match-data]])");
+  }
+  qresync_params p;
+  auto uidvalidity = positive_number<std::uint32_t>(items[0]);
+  auto modseq = positive_number<std::uint64_t>(items[1]);
+  if (!uidvalidity || !modseq ||
+      *modseq > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return make_error("QRESYNC needs a UIDVALIDITY and a mod-sequence");
+  }
+  p.uidvalidity = *uidvalidity;
+  p.modseq = *modseq;
+  if (items.size() >= 3) {
+    auto known = items[2].is_atom() ? sequence_set::parse(items[2].text)
+                                    : result<sequence_set>(make_error("bad known-uids"));
+    if (!known) {
+      return known.err();
+    }
+    p.known_uids = std::move(known).value();
+  }
+  if (items.size() == 4) {
+    // The store keeps every expunge, so the sequence match data that would
+    // narrow a lossy history down is checked for syntax only (RFC 7162 3.2.5.2).
+    const auto& match = items[3];
+    if (!match.is_list() || match.items.size() != 2 || !match.items[0].is_atom() ||
+        !match.items[1].is_atom() || !sequence_set::parse(match.items[0].text) ||
+        !sequence_set::parse(match.items[1].text)) {
+      return make_error("bad QRESYNC sequence match data");
+    }
+  }
+  return p;
+}
+
+bool known(const qresync_params& p, std::uint32_t uid) {
+  return !p.known_uids || p.known_uids->contains(uid, std::numeric_limits<std::uint32_t>::max());
+}
+
+}  // namespace
 
 asio::awaitable<void> session::select(const command& c, bool read_only) {
-  if (c.args.size() != 1 || !c.args[0].is_astring()) {
-    bad(c, "Syntax: SELECT mailbox");
+  if (c.args.empty() || c.args.size() > 2 || !c.args[0].is_astring() ||
+      (c.args.size() == 2 && !c.args[1].is_list())) {
+    bad(c, "Syntax: SELECT mailbox [(CONDSTORE | QRESYNC (...))]");
+    co_return;
+  }
+  // RFC 7162 3.2.5: every parameter is checked before the mailbox is touched.
+  bool condstore = false;
+  std::optional<qresync_params> qresync;
+  if (c.args.size() == 2) {
+    const auto& params = c.args[1].items;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (params[i].equals("CONDSTORE")) {
+        condstore = true;
+      } else if (params[i].equals("QRESYNC") && i + 1 < params.size() && !qresync) {
+        auto p = parse_qresync(params[++i]);
+        if (!p) {
+          bad(c, p.err().message);
+          co_return;
+        }
+        qresync = *p;
+      } else {
+        bad(c, "Unknown SELECT parameter");
+        co_return;
+      }
+    }
+  }
+  if (qresync && !enabled_.qresync) {
+    bad(c, "ENABLE QRESYNC first");  // RFC 7162 3.2.5
     co_return;
   }
   // RFC 9051 6.3.2: a failed SELECT still leaves the old mailbox deselected.
+  bool was_selected = selected_ != nullptr;
   selected_.reset();
   state_ = state::authenticated;
+  if (was_selected && (enabled_.qresync || enabled_.rev2)) {
+    // RFC 7162 3.2.11, RFC 9051 7.1: responses before this belong to the old mailbox.
+    untagged("OK [CLOSED] Previous mailbox closed");
+  }
+  enabled_.condstore = enabled_.condstore || condstore;
   auto info = co_await find_mailbox(c.args[0].text);
   if (!info) {
     no(c, "[NONEXISTENT] No such mailbox");
@@ -21,16 +118,27 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
   auto mailbox = info->id;
   auto messages = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
   selected_ = std::make_unique<selected_mailbox>(*info, read_only, std::move(messages));
+  selected_->report_modseq(enabled_.condstore);
+  selected_->report_vanished(enabled_.qresync);
   state_ = state::selected;
 
   const auto& msgs = selected_->messages();
   untagged(fmt::format("{} EXISTS", msgs.size()));
-  untagged("0 RECENT");  // required by IMAP4rev1 clients; no \Recent tracking
+  if (!enabled_.rev2) {
+    untagged("0 RECENT");  // required by IMAP4rev1 clients; no \Recent tracking
+  }
   untagged(R"(FLAGS (\Answered \Flagged \Deleted \Seen \Draft))");
+  if (enabled_.rev2) {
+    // RFC 9051 6.3.2: the mailbox name as the server spells it.
+    std::string line = R"(LIST () "/" )";
+    append_astring(line, info->name);
+    untagged(line);
+  }
   untagged(read_only ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
                      : "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] "
                        "Flags permitted");
-  for (std::size_t i = 0; i < msgs.size(); ++i) {
+  for (std::size_t i = 0; i < msgs.size() && !enabled_.rev2; ++i) {
+    // UNSEEN is IMAP4rev1 only (RFC 9051 appendix E item 11).
     if (!has_flag(msgs[i], "\\Seen")) {
       untagged(fmt::format("OK [UNSEEN {}] First unseen", i + 1));
       break;
@@ -40,6 +148,33 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
   untagged(fmt::format("OK [UIDNEXT {}] Predicted next UID", info->uidnext));
   // RFC 8474 4.2; mailbox ids are never reused and survive RENAME.
   untagged(fmt::format("OK [MAILBOXID (F{})] Ok", info->id));
+  if (enabled_.condstore) {
+    // RFC 7162 3.1.2.1: this store keeps MODSEQ for every mailbox.
+    untagged(fmt::format("OK [HIGHESTMODSEQ {}] Highest", info->highestmodseq));
+  }
+  if (qresync && qresync->uidvalidity == info->uidvalidity) {
+    // RFC 7162 3.2.5.1: expunges first, as VANISHED (EARLIER), then the
+    // flags of what changed, both limited to the UIDs the client knows.
+    auto since = qresync->modseq;
+    auto changes = *co_await blocking([&] { return svc_.mailboxes.changes_since(mailbox, since); });
+    std::vector<std::uint32_t> vanished;
+    for (auto uid : changes.vanished) {
+      if (known(*qresync, uid)) {
+        vanished.push_back(uid);
+      }
+    }
+    if (!vanished.empty()) {
+      untagged("VANISHED (EARLIER) " + sequence_set::from_numbers(vanished).to_string());
+    }
+    std::string fetches;
+    for (std::uint32_t seq = 1; seq <= selected_->exists(); ++seq) {
+      const auto& m = selected_->at(seq);
+      if (m.modseq > since && known(*qresync, m.uid)) {
+        fetches += selected_->flags_update(seq);
+      }
+    }
+    conn_->write(fetches);
+  }
   ok(c, read_only ? "[READ-ONLY] EXAMINE completed" : "[READ-WRITE] SELECT completed");
 }
 

@@ -1,6 +1,9 @@
-// STORE and UID STORE (RFC 9051 6.4.6), with UNCHANGEDSINCE (RFC 7162 3.1.3)
-// accepted in its syntax.
+// STORE and UID STORE (RFC 9051 6.4.6), with UNCHANGEDSINCE (RFC 7162 3.1.3).
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
 
 #include "imap/session.h"
 
@@ -8,14 +11,19 @@ namespace copper::imap {
 
 asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
   std::size_t at = 1;
-  std::uint64_t unchangedsince = 0;
+  std::optional<std::uint64_t> unchangedsince;
   if (c.args.size() >= 2 && c.args[1].is_list()) {
     const auto& mod = c.args[1].items;
-    if (mod.size() != 2 || !mod[0].equals("UNCHANGEDSINCE") || !mod[1].is_atom()) {
+    std::uint64_t n = 0;
+    const std::string& digits = mod.size() == 2 ? mod[1].text : std::string();
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (mod.size() != 2 || !mod[0].equals("UNCHANGEDSINCE") || !mod[1].is_atom() ||
+        digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() ||
+        n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       bad(c, "Bad STORE modifier");
       co_return;
     }
-    unchangedsince = std::strtoull(mod[1].text.c_str(), nullptr, 10);
+    unchangedsince = n;
     at = 2;
   }
   if (c.args.size() != at + 2 || !c.args[0].is_atom() || !c.args[at].is_atom()) {
@@ -26,9 +34,9 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
     no(c, "[READ-ONLY] Mailbox is read-only");
     co_return;
   }
-  auto set = sequence_set::parse(c.args[0].text);
-  if (!set) {
-    bad(c, set.err().message);
+  auto resolved = resolve_set(c.args[0], by_uid);
+  if (!resolved) {
+    bad(c, resolved.err().message);
     co_return;
   }
   std::string op = c.args[at].text;
@@ -69,37 +77,77 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
     flags.push_back(*f);
   }
 
+  if (unchangedsince) {
+    enable_condstore();  // RFC 7162 3.1: UNCHANGEDSINCE is an enabling command
+  }
   std::vector<std::uint32_t> uids;
-  auto seqs = selected_->resolve(*set, by_uid);
+  auto seqs = std::move(resolved).value();
   uids.reserve(seqs.size());
   for (auto seq : seqs) {
     uids.push_back(selected_->at(seq).uid);
   }
-  auto mailbox = selected_->info().id;
-  auto r = *co_await blocking([&] {
-    return svc_.mailboxes.store_flags(mailbox, uids, how, flags, unchangedsince);
-  });
-  if (!r) {
-    fail(c, r.err());
-    co_return;
+  store::flag_result r;
+  if (unchangedsince == 0u) {
+    // RFC 7162 3.1.3: every existing message has a MODSEQ above 0, so
+    // UNCHANGEDSINCE 0 fails for all of them; the store reads 0 as "no
+    // condition" and is not asked.
+    r.modified = uids;
+  } else {
+    auto mailbox = selected_->info().id;
+    std::uint64_t condition = unchangedsince.value_or(0);
+    auto stored = *co_await blocking(
+        [&] { return svc_.mailboxes.store_flags(mailbox, uids, how, flags, condition); });
+    if (!stored) {
+      fail(c, stored.err());
+      co_return;
+    }
+    r = std::move(stored).value();
   }
-  for (const auto& change : r->changed) {
+  std::vector<std::uint32_t> changed_seqs;
+  for (const auto& change : r.changed) {
     if (auto seq = selected_->seq_of_uid(change.uid)) {
       selected_->set_flags(*seq, change.flags, change.modseq);
+      changed_seqs.push_back(*seq);
     }
   }
   if (!silent) {
-    // RFC 9051 6.4.6: the flags of every message named, changed or not.
+    // RFC 9051 6.4.6: the flags of every message named, changed or not;
+    // RFC 7162 3.1.3: not those refused by UNCHANGEDSINCE.
     for (auto seq : seqs) {
       const auto& m = selected_->at(seq);
-      untagged(by_uid ? fmt::format("{} FETCH (UID {} FLAGS {})", seq, m.uid, format_flags(m.flags))
-                      : fmt::format("{} FETCH (FLAGS {})", seq, format_flags(m.flags)));
+      if (std::find(r.modified.begin(), r.modified.end(), m.uid) != r.modified.end()) {
+        continue;
+      }
+      if (enabled_.condstore) {
+        conn_->write(selected_->flags_update(seq));  // RFC 7162 3.2.4: UID and MODSEQ
+      } else {
+        untagged(by_uid
+                     ? fmt::format("{} FETCH (UID {} FLAGS {})", seq, m.uid, format_flags(m.flags))
+                     : fmt::format("{} FETCH (FLAGS {})", seq, format_flags(m.flags)));
+      }
+    }
+  } else if (unchangedsince) {
+    // RFC 7162 3.1.3: even .SILENT reports the new MODSEQ of what changed.
+    std::sort(changed_seqs.begin(), changed_seqs.end());
+    for (auto seq : changed_seqs) {
+      conn_->write(selected_->flags_update(seq));
     }
   }
   co_await sync_selected(by_uid);
-  if (!r->modified.empty()) {
+  // RFC 7162 3.1.3: MODIFIED names UIDs for UID STORE, else sequence numbers.
+  std::vector<std::uint32_t> refused;
+  if (!r.modified.empty()) {
+    for (auto uid : r.modified) {
+      auto seq = selected_->seq_of_uid(uid);
+      if (by_uid || seq) {
+        refused.push_back(by_uid ? uid : *seq);
+      }
+    }
+    std::sort(refused.begin(), refused.end());
+  }
+  if (!r.modified.empty() && !refused.empty()) {
     ok(c, fmt::format("[MODIFIED {}] Conditional STORE failed for some messages",
-                      sequence_set::from_numbers(r->modified).to_string()));
+                      sequence_set::from_numbers(refused).to_string()));
     co_return;
   }
   ok(c, "STORE completed");
