@@ -1,0 +1,146 @@
+"""IMAP extensions against the real server: SORT (RFC 5256) with imaplib's
+sort()."""
+
+import imaplib
+import re
+import base64
+import unittest
+
+from harness import (DEFAULT_PASSWORD, HOST, IO_TIMEOUT, CopperServer, CopperTestCase,
+                     unique, unverified_context)
+
+USER = "demo@example.test"
+LISTENERS = ("smtp", "imap", "imaps")
+
+
+def login(server):
+    conn = imaplib.IMAP4_SSL(HOST, server.port("imaps"), ssl_context=unverified_context(),
+                             timeout=IO_TIMEOUT)
+    typ, _ = conn.login(USER, DEFAULT_PASSWORD)
+    assert typ == "OK"
+    return conn
+
+
+def fresh_mailbox(conn, messages):
+    """A new mailbox holding `messages` ((bytes, internal date) pairs), selected."""
+    name = unique("box")
+    typ, _ = conn.create(name)
+    assert typ == "OK"
+    for raw, when in messages:
+        typ, data = conn.append(name, None, when, raw)
+        assert typ == "OK", data
+    typ, _ = conn.select(name)
+    assert typ == "OK"
+    return name
+
+
+def numbers(data):
+    return [int(n) for n in (data[0] or b"").split()]
+
+
+def mail(headers, body):
+    return ("\r\n".join(headers) + "\r\n\r\n" + body).encode()
+
+
+# Four messages whose every sort key orders them differently.
+SORT_MESSAGES = [
+    (mail(["From: \"Zed\" <zed@example.org>", "To: amy@example.org", "Cc: carol@example.org",
+           "Subject: Re: banana", "Date: Mon, 3 Jan 2022 10:00:00 +0000"], "b" * 200),
+     '"05-Jan-2022 12:00:00 +0000"'),
+    (mail(["From: alice@example.org", "To: Bob <bob@example.org>", "Subject: apple",
+           "Date: Sat, 1 Jan 2022 10:00:00 +0000"], "a" * 800),
+     '"03-Jan-2022 12:00:00 +0000"'),
+    (mail(["From: Bob@example.org", "To: ann@example.org", "Subject: [list] Cherry",
+           "Date: Sun, 2 Jan 2022 02:00:00 -0800"], "c" * 10),
+     '"01-Jan-2022 12:00:00 +0000"'),
+    # No Date: the internal date (the earliest) is the sent date.
+    (mail(["From: mike@example.org", "To: zoe@example.org", "Cc: bill@example.org",
+           "Subject: =?UTF-8?B?" + base64.b64encode("Fwd: apple".encode()).decode() + "?="],
+          "d" * 400),
+     '"31-Dec-2021 12:00:00 +0000"'),
+]
+
+
+class ImapExtTest(CopperTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CopperServer(listeners=LISTENERS,
+                                  config={"auth": {"plaintext_on_loopback": True}})
+        cls.server.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def capabilities(self, conn):
+        typ, caps = conn.capability()
+        self.assertEqual(typ, "OK")
+        return caps[0].decode().split()
+
+    # ---- SORT ----------------------------------------------------------
+
+    def test_capabilities_advertised(self):
+        conn = login(self.server)
+        caps = self.capabilities(conn)
+        for cap in ("SORT",):
+            self.assertIn(cap, caps)
+        conn.logout()
+
+    def test_sort_by_every_key(self):
+        conn = login(self.server)
+        fresh_mailbox(conn, SORT_MESSAGES)
+        expected = {
+            "(ARRIVAL)": [4, 3, 2, 1],
+            "(DATE)": [4, 2, 3, 1],
+            "(SUBJECT)": [2, 4, 1, 3],
+            "(SUBJECT DATE)": [4, 2, 1, 3],
+            "(FROM)": [2, 3, 4, 1],
+            "(TO)": [1, 3, 2, 4],
+            "(CC)": [2, 3, 4, 1],
+            "(SIZE)": [3, 1, 4, 2],
+            "(REVERSE SIZE)": [2, 4, 1, 3],
+            "(REVERSE DATE)": [1, 3, 2, 4],
+            "(REVERSE ARRIVAL)": [1, 2, 3, 4],
+            "(REVERSE SUBJECT)": [3, 1, 2, 4],
+            "(REVERSE SUBJECT REVERSE DATE)": [3, 1, 2, 4],
+            "(REVERSE FROM)": [1, 4, 3, 2],
+            "(REVERSE TO)": [4, 2, 3, 1],
+            "(REVERSE CC)": [1, 4, 2, 3],
+        }
+        for program, order in expected.items():
+            typ, data = conn.sort(program, "UTF-8", "ALL")
+            self.assertEqual(typ, "OK")
+            self.assertEqual(numbers(data), order, program)
+        conn.logout()
+
+    def test_sort_with_search_criteria_and_uids(self):
+        conn = login(self.server)
+        fresh_mailbox(conn, SORT_MESSAGES)
+        typ, data = conn.sort("(DATE)", "US-ASCII", "FROM", "bob")
+        self.assertEqual((typ, numbers(data)), ("OK", [3]))
+        typ, data = conn.sort("(SIZE)", "UTF-8", "NOT", "FROM", "bob")
+        self.assertEqual(numbers(data), [1, 4, 2])
+        typ, data = conn.sort("(SIZE)", "UTF-8", "TEXT", "no-such-text")
+        self.assertEqual((typ, numbers(data)), ("OK", []))
+        typ, data = conn.fetch("1:4", "(UID)")
+        uids = [int(re.search(rb"UID (\d+)", d).group(1)) for d in data]
+        typ, data = conn.uid("SORT", "(SIZE)", "UTF-8", "ALL")
+        self.assertEqual(numbers(data), [uids[2], uids[0], uids[3], uids[1]])
+        conn.logout()
+
+    def test_sort_errors(self):
+        conn = login(self.server)
+        fresh_mailbox(conn, SORT_MESSAGES)
+        typ, data = conn.sort("(DATE)", "KOI8-R", "ALL")
+        self.assertEqual(typ, "NO")
+        self.assertIn(b"[BADCHARSET", data[0])
+        for program in ("(COLOR)", "(REVERSE)", "()"):
+            with self.assertRaises(imaplib.IMAP4.error):
+                conn.sort(program, "UTF-8", "ALL")
+        with self.assertRaises(imaplib.IMAP4.error):
+            conn.sort("(DATE)", "UTF-8", "NOSUCHKEY")
+        conn.logout()
+
+
+if __name__ == "__main__":
+    unittest.main()
