@@ -37,7 +37,7 @@ struct command_table {
     handler fn;
     unsigned states;  // RFC 9051 6.1-6.4: where each command is valid
   };
-  static constexpr std::array<entry, 37> entries = {{
+  static constexpr std::array<entry, 39> entries = {{
       {"CAPABILITY", &session::cmd_capability, any_state},
       {"NOOP", &session::cmd_noop, any_state},
       {"LOGOUT", &session::cmd_logout, any_state},
@@ -75,6 +75,8 @@ struct command_table {
       {"UID SEARCH", &session::cmd_uid_search, selected_only},
       {"SORT", &session::cmd_sort, selected_only},
       {"UID SORT", &session::cmd_uid_sort, selected_only},
+      {"THREAD", &session::cmd_thread, selected_only},
+      {"UID THREAD", &session::cmd_uid_thread, selected_only},
   }};
 
   static const entry* find(std::string_view name) {
@@ -144,7 +146,7 @@ std::string session::capabilities() const {
   std::string caps =
       "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
       "SPECIAL-USE CHILDREN";
-  caps += " SORT";  // RFC 5256
+  caps += " SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";  // RFC 5256
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";

@@ -70,6 +70,8 @@ class session {
   asio::awaitable<void> cmd_check(const command& c);
   asio::awaitable<void> cmd_sort(const command& c);
   asio::awaitable<void> cmd_uid_sort(const command& c);
+  asio::awaitable<void> cmd_thread(const command& c);
+  asio::awaitable<void> cmd_uid_thread(const command& c);
 
   // Shared by the UID and plain forms.
   asio::awaitable<void> fetch(const command& c, bool by_uid);
@@ -83,7 +85,8 @@ class session {
   asio::awaitable<std::vector<std::uint32_t>> run_search(const search_key& key);
   asio::awaitable<void> select(const command& c, bool read_only);
   asio::awaitable<void> sort(const command& c, bool by_uid);
-  // SORT: the mandatory charset at args[1] and the search
+  asio::awaitable<void> thread(const command& c, bool by_uid);
+  // SORT and THREAD: the mandatory charset at args[1] and the search
   // criteria after it; replies BAD/NO itself and returns nullopt.
   std::optional<search_key> parse_sorting_search(const command& c);
   // The RFC 5256 facts of the selected messages `seqs`, numbered by UID or

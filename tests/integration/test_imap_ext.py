@@ -1,5 +1,5 @@
-"""IMAP extensions against the real server: SORT (RFC 5256) with imaplib's
-sort()."""
+"""IMAP extensions against the real server: SORT and THREAD (RFC 5256) with
+imaplib's sort() and thread()."""
 
 import imaplib
 import re
@@ -60,6 +60,24 @@ SORT_MESSAGES = [
      '"31-Dec-2021 12:00:00 +0000"'),
 ]
 
+THREAD_MESSAGES = [
+    (mail(["Message-ID: <t1@example.org>", "Subject: party",
+           "Date: Sat, 1 Jan 2022 00:00:00 +0000"], "1"), None),
+    (mail(["Message-ID: <t2@example.org>", "In-Reply-To: <t1@example.org>",
+           "Subject: Re: party", "Date: Sun, 2 Jan 2022 00:00:00 +0000"], "2"), None),
+    (mail(["Message-ID: <t3@example.org>", "References: <t1@example.org>\r\n <t2@example.org>",
+           "Subject: Re: party", "Date: Mon, 3 Jan 2022 00:00:00 +0000"], "3"), None),
+    (mail(["Message-ID: <t4@example.org>", "References: <t1@example.org>",
+           "Subject: Re: party", "Date: Tue, 4 Jan 2022 00:00:00 +0000"], "4"), None),
+    (mail(["Message-ID: <t5@example.org>", "Subject: lunch",
+           "Date: Sat, 1 Jan 2022 05:00:00 +0000"], "5"), None),
+    # The parent is not in the mailbox; the subject joins it to "lunch".
+    (mail(["Message-ID: <t6@example.org>", "References: <gone@example.org>",
+           "Subject: Re: lunch", "Date: Wed, 5 Jan 2022 00:00:00 +0000"], "6"), None),
+    (mail(["Message-ID: <t7@example.org>", "Subject: other",
+           "Date: Thu, 6 Jan 2022 00:00:00 +0000"], "7"), None),
+]
+
 
 class ImapExtTest(CopperTestCase):
     @classmethod
@@ -82,7 +100,7 @@ class ImapExtTest(CopperTestCase):
     def test_capabilities_advertised(self):
         conn = login(self.server)
         caps = self.capabilities(conn)
-        for cap in ("SORT",):
+        for cap in ("SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"):
             self.assertIn(cap, caps)
         conn.logout()
 
@@ -139,6 +157,31 @@ class ImapExtTest(CopperTestCase):
                 conn.sort(program, "UTF-8", "ALL")
         with self.assertRaises(imaplib.IMAP4.error):
             conn.sort("(DATE)", "UTF-8", "NOSUCHKEY")
+        conn.logout()
+
+    # ---- THREAD --------------------------------------------------------
+
+    def test_thread_both_algorithms(self):
+        conn = login(self.server)
+        fresh_mailbox(conn, THREAD_MESSAGES)
+        typ, data = conn.thread("REFERENCES", "UTF-8", "ALL")
+        self.assertEqual((typ, data), ("OK", [b"(1 (2 3)(4))(5 6)(7)"]))
+        typ, data = conn.thread("ORDEREDSUBJECT", "UTF-8", "ALL")
+        self.assertEqual((typ, data), ("OK", [b"(1 (2)(3)(4))(5 6)(7)"]))
+        # Message 1 not searched: its replies stay one thread under a dummy
+        # parent, as in RFC 5256's "((3)(5))" example.
+        typ, data = conn.thread("REFERENCES", "UTF-8", "2:4")
+        self.assertEqual(data, [b"((2 3)(4))"])
+        typ, data = conn.thread("REFERENCES", "UTF-8", "TEXT", "no-such-text")
+        self.assertEqual(typ, "OK")
+        self.assertIn(data, ([None], [b""]))
+        typ, data = conn.fetch("1:7", "(UID)")
+        uids = [re.search(rb"UID (\d+)", d).group(1).decode() for d in data]
+        typ, data = conn.uid("THREAD", "REFERENCES", "UTF-8", "ALL")
+        expected = "({} ({} {})({}))({} {})({})".format(*uids)
+        self.assertEqual(data, [expected.encode()])
+        with self.assertRaises(imaplib.IMAP4.error):
+            conn.thread("NOSUCHALGORITHM", "UTF-8", "ALL")
         conn.logout()
 
 
