@@ -147,6 +147,7 @@ std::string session::capabilities() const {
       "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE "
       "SPECIAL-USE CHILDREN";
   caps += " SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";  // RFC 5256
+  caps += " BINARY";                                        // RFC 3516
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";

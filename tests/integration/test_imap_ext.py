@@ -1,8 +1,10 @@
 """IMAP extensions against the real server: SORT and THREAD (RFC 5256) with
-imaplib's sort() and thread()."""
+imaplib's sort() and thread(), BINARY (RFC 3516) FETCH and literal8 APPEND
+over a raw socket."""
 
 import imaplib
 import re
+import socket
 import base64
 import unittest
 
@@ -78,6 +80,60 @@ THREAD_MESSAGES = [
            "Date: Thu, 6 Jan 2022 00:00:00 +0000"], "7"), None),
 ]
 
+ATTACHMENT = bytes(range(256)) * 4 + b"\x00tail\x00"
+
+
+def binary_message():
+    encoded = base64.encodebytes(ATTACHMENT).decode().replace("\n", "\r\n")
+    return (
+        "From: sender@example.org\r\nSubject: binary\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+        "--XX\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe=\r\n!\r\n"
+        "--XX\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" + encoded +
+        "--XX\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Transfer-Encoding: x-strange\r\n\r\nwhatever\r\n"
+        "--XX--\r\n").encode()
+
+
+def fetch_item(data, name):
+    """The bytes of one literal item from imaplib's FETCH data."""
+    for part in data:
+        if isinstance(part, tuple) and name.encode() in part[0]:
+            return part[0], part[1]
+    raise AssertionError(f"{name} not in {data!r}")
+
+
+class Lines:
+    """Reads CRLF lines from a socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed; unparsed {self.buf[:200]!r}")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def until(self, tag):
+        """Every line up to and including the one starting with `tag`."""
+        lines = []
+        while True:
+            lines.append(self.line())
+            if lines[-1].startswith(tag):
+                return lines
+
 
 class ImapExtTest(CopperTestCase):
     @classmethod
@@ -100,7 +156,7 @@ class ImapExtTest(CopperTestCase):
     def test_capabilities_advertised(self):
         conn = login(self.server)
         caps = self.capabilities(conn)
-        for cap in ("SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"):
+        for cap in ("SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "BINARY"):
             self.assertIn(cap, caps)
         conn.logout()
 
@@ -182,6 +238,69 @@ class ImapExtTest(CopperTestCase):
         self.assertEqual(data, [expected.encode()])
         with self.assertRaises(imaplib.IMAP4.error):
             conn.thread("NOSUCHALGORITHM", "UTF-8", "ALL")
+        conn.logout()
+
+    # ---- BINARY --------------------------------------------------------
+
+    def test_fetch_binary_decodes_parts(self):
+        conn = login(self.server)
+        fresh_mailbox(conn, [(binary_message(), None)])
+        typ, data = conn.fetch("1", "(BINARY.PEEK[2])")
+        self.assertEqual(typ, "OK")
+        head, body = fetch_item(data, "BINARY[2]")
+        self.assertEqual(body, ATTACHMENT)
+        self.assertIn(b"~{", head)  # NUL inside: literal8
+        typ, data = conn.fetch("1", "(BINARY.PEEK[1])")
+        head, body = fetch_item(data, "BINARY[1]")
+        self.assertEqual(body, "Grüße!".encode())  # the CRLF before "--XX" is the boundary's
+        self.assertNotIn(b"~{", head)  # no NUL: an ordinary literal
+        typ, data = conn.fetch("1", "(BINARY.SIZE[1] BINARY.SIZE[2])")
+        self.assertIn(f"BINARY.SIZE[2] {len(ATTACHMENT)}".encode(), data[0])
+        self.assertIn(f"BINARY.SIZE[1] {len('Grüße!'.encode())}".encode(), data[0])
+        typ, data = conn.fetch("1", "(BINARY.PEEK[2]<1000.30>)")
+        head, body = fetch_item(data, "BINARY[2]<1000>")
+        self.assertEqual(body, ATTACHMENT[1000:1030])
+        typ, data = conn.fetch("1", "(FLAGS)")
+        self.assertNotIn(b"\\Seen", data[0])  # .PEEK and .SIZE leave \Seen alone
+        typ, data = conn.fetch("1", "(BINARY[2])")
+        self.assertIn(b"\\Seen", b" ".join(p[0] if isinstance(p, tuple) else p for p in data))
+        for item in ("(BINARY.PEEK[3])", "(BINARY.SIZE[3])"):
+            typ, data = conn.fetch("1", item)
+            self.assertEqual(typ, "NO")
+            self.assertIn(b"[UNKNOWN-CTE]", data[-1])
+        with self.assertRaises(imaplib.IMAP4.error):
+            conn.fetch("1", "(BINARY[1.TEXT])")
+        conn.logout()
+
+    def test_append_literal8_with_nul(self):
+        conn = login(self.server)
+        name = fresh_mailbox(conn, [])
+        conn.logout()
+        payload = b"Subject: nul\r\nContent-Transfer-Encoding: binary\r\n\r\nab\x00cd\x00\r\n"
+        sock = socket.create_connection((HOST, self.server.port("imaps")), timeout=IO_TIMEOUT)
+        lines = Lines(unverified_context().wrap_socket(sock))
+        lines.line()
+        lines.send(f"a LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
+        self.assertTrue(lines.until(b"a ")[-1].startswith(b"a OK"))
+        # A NUL in an ordinary literal is refused (RFC 9051 4.3)...
+        lines.send(f"b APPEND {name} {{{len(payload)}+}}\r\n".encode() + payload + b"\r\n")
+        self.assertTrue(lines.until(b"b ")[-1].startswith(b"b BAD"))
+        # ...in a literal8, synchronizing or not, it is fine (RFC 3516 4.4).
+        lines.send(f"c APPEND {name} ~{{{len(payload)}}}\r\n")
+        self.assertTrue(lines.line().startswith(b"+"))
+        lines.send(payload + b"\r\n")
+        self.assertTrue(lines.until(b"c ")[-1].startswith(b"c OK [APPENDUID"))
+        lines.send(f"d APPEND {name} ~{{{len(payload)}+}}\r\n".encode() + payload + b"\r\n")
+        self.assertTrue(lines.until(b"d ")[-1].startswith(b"d OK [APPENDUID"))
+        lines.send("e LOGOUT\r\n")
+        lines.until(b"e ")
+        conn = login(self.server)
+        conn.select(name)
+        typ, data = conn.fetch("1:2", "(BINARY.PEEK[1] RFC822.SIZE)")
+        self.assertEqual(typ, "OK")
+        bodies = [p[1] for p in data if isinstance(p, tuple)]
+        self.assertEqual(bodies, [b"ab\x00cd\x00\r\n"] * 2)
+        self.assertIn(f"RFC822.SIZE {len(payload)}".encode(), data[0][0])
         conn.logout()
 
 
