@@ -37,7 +37,7 @@ struct command_table {
     handler fn;
     unsigned states;  // RFC 9051 6.1-6.4: where each command is valid
   };
-  static constexpr std::array<entry, 39> entries = {{
+  static constexpr std::array<entry, 40> entries = {{
       {"CAPABILITY", &session::cmd_capability, any_state},
       {"NOOP", &session::cmd_noop, any_state},
       {"LOGOUT", &session::cmd_logout, any_state},
@@ -77,6 +77,7 @@ struct command_table {
       {"UID SORT", &session::cmd_uid_sort, selected_only},
       {"THREAD", &session::cmd_thread, selected_only},
       {"UID THREAD", &session::cmd_uid_thread, selected_only},
+      {"COMPRESS", &session::cmd_compress, authed},
   }};
 
   static const entry* find(std::string_view name) {
@@ -153,6 +154,8 @@ std::string session::capabilities() const {
       caps += " STARTTLS";
     }
     caps += login_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
+  } else {
+    caps += " COMPRESS=DEFLATE";  // RFC 4978; valid once authenticated
   }
   return caps;
 }

@@ -72,6 +72,7 @@ class session {
   asio::awaitable<void> cmd_uid_sort(const command& c);
   asio::awaitable<void> cmd_thread(const command& c);
   asio::awaitable<void> cmd_uid_thread(const command& c);
+  asio::awaitable<void> cmd_compress(const command& c);
 
   // Shared by the UID and plain forms.
   asio::awaitable<void> fetch(const command& c, bool by_uid);

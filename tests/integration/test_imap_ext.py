@@ -1,10 +1,12 @@
 """IMAP extensions against the real server: SORT and THREAD (RFC 5256) with
-imaplib's sort() and thread(), BINARY (RFC 3516) FETCH and literal8 APPEND
-over a raw socket."""
+imaplib's sort() and thread(), BINARY (RFC 3516) FETCH and literal8 APPEND,
+and COMPRESS=DEFLATE (RFC 4978) with a small raw-socket client that wraps
+the connection in zlib's raw DEFLATE after the OK, over plain text and TLS."""
 
 import imaplib
 import re
 import socket
+import zlib
 import base64
 import unittest
 
@@ -106,15 +108,25 @@ def fetch_item(data, name):
 
 
 class Lines:
-    """Reads CRLF lines from a socket."""
+    """Reads CRLF lines from a socket, through a DEFLATE decompressor once
+    compression is on; sends through a compressor likewise."""
 
     def __init__(self, sock):
         self.sock = sock
         self.buf = b""
+        self.inflater = None
+        self.deflater = None
+
+    def compress(self):
+        assert self.buf == b"", "server sent data after the COMPRESS OK"
+        self.deflater = zlib.compressobj(wbits=-15)
+        self.inflater = zlib.decompressobj(wbits=-15)
 
     def send(self, data):
         if isinstance(data, str):
             data = data.encode()
+        if self.deflater:
+            data = self.deflater.compress(data) + self.deflater.flush(zlib.Z_SYNC_FLUSH)
         self.sock.sendall(data)
 
     def line(self):
@@ -122,7 +134,7 @@ class Lines:
             chunk = self.sock.recv(65536)
             if not chunk:
                 raise ConnectionError(f"closed; unparsed {self.buf[:200]!r}")
-            self.buf += chunk
+            self.buf += self.inflater.decompress(chunk) if self.inflater else chunk
         line, self.buf = self.buf.split(b"\r\n", 1)
         return line
 
@@ -156,7 +168,8 @@ class ImapExtTest(CopperTestCase):
     def test_capabilities_advertised(self):
         conn = login(self.server)
         caps = self.capabilities(conn)
-        for cap in ("SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "BINARY"):
+        for cap in ("SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "BINARY",
+                    "COMPRESS=DEFLATE"):
             self.assertIn(cap, caps)
         conn.logout()
 
@@ -302,6 +315,114 @@ class ImapExtTest(CopperTestCase):
         self.assertEqual(bodies, [b"ab\x00cd\x00\r\n"] * 2)
         self.assertIn(f"RFC822.SIZE {len(payload)}".encode(), data[0][0])
         conn.logout()
+
+    # ---- COMPRESS ------------------------------------------------------
+
+    def compressed_session(self, lines):
+        """LOGIN, COMPRESS, then a full session through DEFLATE."""
+        self.assertTrue(lines.line().startswith(b"* OK"))
+        lines.send(f"a LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
+        self.assertTrue(lines.until(b"a ")[-1].startswith(b"a OK"))
+        lines.send("b COMPRESS DEFLATE\r\n")
+        self.assertEqual(lines.until(b"b "), [b"b OK DEFLATE active"])
+        lines.compress()
+
+        lines.send("c COMPRESS DEFLATE\r\n")
+        self.assertTrue(lines.until(b"c ")[-1].startswith(b"c NO [COMPRESSIONACTIVE]"))
+        marker = unique("deflate")
+        with self.server.smtp() as s:
+            s.sendmail("sender@remote.example", [USER],
+                       f"Subject: {marker}\r\n\r\nbody\r\n".encode())
+        lines.send("d SELECT INBOX\r\n")
+        reply = lines.until(b"d ")
+        self.assertTrue(reply[-1].startswith(b"d OK"))
+        exists = int(next(l for l in reply if l.endswith(b" EXISTS")).split()[1])
+        lines.send(f'e SEARCH SUBJECT "{marker}"\r\n')
+        reply = lines.until(b"e ")
+        self.assertEqual(reply[0], f"* SEARCH {exists}".encode())
+        lines.send(f"f FETCH {exists} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n")
+        reply = lines.until(b"f ")
+        self.assertTrue(reply[-1].startswith(b"f OK"))
+        self.assertIn(f"Subject: {marker}".encode(), b"\n".join(reply))
+
+        # A large APPEND and FETCH cross many compressed packets both ways.
+        big = ("Subject: big\r\n\r\n" + "".join(
+            f"line {i} {unique()}\r\n" for i in range(20000))).encode()
+        lines.send(f"g APPEND INBOX {{{len(big)}+}}\r\n".encode() + big + b"\r\n")
+        self.assertTrue(lines.until(b"g ")[-1].startswith(b"g OK"))
+        lines.send(f"h FETCH {exists + 1} (RFC822.SIZE BODY.PEEK[])\r\n")
+        reply = lines.until(b"h ")
+        self.assertTrue(reply[-1].startswith(b"h OK"), reply[-1])
+        self.assertIn(f"RFC822.SIZE {len(big)}".encode(), reply[0])
+        self.assertIn(b"line 19999 ", b"\n".join(reply))
+
+        # A compressed zip bomb: 16 MiB of one byte without a line end is
+        # cut off by the command line limit, and the session goes on.
+        lines.send(b"i NOOP " + b"x" * (16 << 20) + b"\r\n")
+        self.assertIn(b"too long", lines.line())
+        lines.send("j NOOP\r\n")
+        self.assertTrue(lines.until(b"j ")[-1].startswith(b"j OK"))
+
+        lines.send("k IDLE\r\n")
+        self.assertTrue(lines.line().startswith(b"+"))
+        with self.server.smtp() as s:
+            s.sendmail("sender@remote.example", [USER], b"Subject: wake up\r\n\r\nidle\r\n")
+        line = lines.line()
+        while not line.endswith(b"EXISTS"):
+            line = lines.line()
+        self.assertRegex(line, rb"^\* \d+ EXISTS$")
+        lines.send("DONE\r\n")
+        self.assertTrue(lines.until(b"k ")[-1].startswith(b"k OK"))
+        lines.send("l LOGOUT\r\n")
+        self.assertTrue(lines.until(b"l ")[-1].startswith(b"l OK"))
+
+    def test_compress_plain(self):
+        sock = socket.create_connection((HOST, self.server.port("imap")), timeout=IO_TIMEOUT)
+        try:
+            self.compressed_session(Lines(sock))
+        finally:
+            sock.close()
+
+    def test_compress_over_tls(self):
+        sock = socket.create_connection((HOST, self.server.port("imaps")), timeout=IO_TIMEOUT)
+        tls = unverified_context().wrap_socket(sock)
+        try:
+            self.compressed_session(Lines(tls))
+        finally:
+            tls.close()
+
+    def test_compress_needs_login_and_deflate(self):
+        sock = socket.create_connection((HOST, self.server.port("imap")), timeout=IO_TIMEOUT)
+        lines = Lines(sock)
+        try:
+            greeting = lines.line()
+            self.assertNotIn(b"COMPRESS", greeting)  # not before login
+            lines.send("a COMPRESS DEFLATE\r\n")
+            self.assertTrue(lines.until(b"a ")[-1].startswith(b"a BAD"))
+            lines.send(f"b LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
+            lines.until(b"b ")
+            lines.send("c COMPRESS GZIP\r\n")
+            self.assertTrue(lines.until(b"c ")[-1].startswith(b"c BAD"))
+            lines.send("d NOOP\r\n")  # still uncompressed
+            self.assertTrue(lines.until(b"d ")[-1].startswith(b"d OK"))
+        finally:
+            sock.close()
+
+    def test_corrupt_compressed_input_closes(self):
+        sock = socket.create_connection((HOST, self.server.port("imap")), timeout=IO_TIMEOUT)
+        lines = Lines(sock)
+        try:
+            lines.line()
+            lines.send(f"a LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
+            lines.until(b"a ")
+            lines.send("b COMPRESS DEFLATE\r\n")
+            lines.until(b"b ")
+            lines.compress()
+            sock.sendall(b"\xff" * 64)  # not DEFLATE
+            with self.assertRaises((ConnectionError, OSError)):
+                lines.line()
+        finally:
+            sock.close()
 
 
 if __name__ == "__main__":
