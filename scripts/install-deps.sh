@@ -9,6 +9,7 @@ build_packages=(
   libssl-dev libsqlite3-dev libtomlplusplus-dev libcli11-dev
   libspdlog-dev libfmt-dev libgtest-dev libcrypt-dev libidn2-dev openssl
   libunistring-dev
+  zlib1g-dev
 )
 test_packages=(swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 sqlite3 procps fetchmail isync)
 

@@ -219,11 +219,62 @@ void append_literal(std::string& out, std::string_view bytes) {
   out += bytes;
 }
 
+// BINARY[section-part] (RFC 3516 7): part numbers only, or nothing.
+result<body_section> parse_binary_section(std::string_view item, body_section::binary_kind kind,
+                                          bool peek) {
+  auto s = parse_section(item, peek);
+  if (!s) {
+    return s;
+  }
+  if (s->what != body_section::kind::full || s->mime_header) {
+    return make_error("BINARY takes part numbers only");
+  }
+  if (kind == body_section::binary_kind::size && s->partial_start) {
+    return make_error("BINARY.SIZE takes no partial");
+  }
+  s->binary = kind;
+  return s;
+}
+
+// The part a BINARY section names: null for the whole message.
+const mime::part* binary_part(const body_section& s, const mime::message* parsed) {
+  if (s.path.empty() || parsed == nullptr) {
+    return nullptr;
+  }
+  return resolve_part(parsed->root, s.path);
+}
+
+// RFC 3516 4.2: the section with its transfer encoding removed. A multipart
+// or message part has no encoding of its own (RFC 2045 6.4) and comes as is,
+// as does BINARY[], the whole message.
+std::string binary_bytes(const body_section& s, std::string_view raw, const mime::message* parsed) {
+  if (s.path.empty()) {
+    return std::string(raw);
+  }
+  const mime::part* p = binary_part(s, parsed);
+  if (p == nullptr) {
+    return {};
+  }
+  if (p->is_multipart() || p->is_message()) {
+    return std::string(p->body.of(raw));
+  }
+  return mime::decode_transfer(p->body.of(raw), p->encoding);
+}
+
 }  // namespace
 
 bool fetch_request::needs_mime() const {
   return std::any_of(sections.begin(), sections.end(),
                      [](const body_section& s) { return !s.path.empty(); });
+}
+
+bool has_unknown_cte(const fetch_request& req, const mime::message* parsed) {
+  return std::any_of(req.sections.begin(), req.sections.end(), [&](const body_section& s) {
+    const mime::part* p =
+        s.binary != body_section::binary_kind::none ? binary_part(s, parsed) : nullptr;
+    return p != nullptr && !p->is_multipart() && !p->is_message() &&
+           p->encoding == mime::transfer_encoding::other;
+  });
 }
 
 bool fetch_request::sets_seen() const {
@@ -286,6 +337,19 @@ result<fetch_request> parse_fetch_items(const value& items) {
       req.rfc822_header = true;
     } else if (name == "RFC822.TEXT") {
       req.rfc822_text = true;
+    } else if (name.rfind("BINARY[", 0) == 0 || name.rfind("BINARY.PEEK[", 0) == 0) {
+      auto s = parse_binary_section(v->text, body_section::binary_kind::content,
+                                    name.rfind("BINARY.PEEK[", 0) == 0);
+      if (!s) {
+        return s.err();
+      }
+      req.sections.push_back(std::move(s).value());
+    } else if (name.rfind("BINARY.SIZE[", 0) == 0) {
+      auto s = parse_binary_section(v->text, body_section::binary_kind::size, true);
+      if (!s) {
+        return s.err();
+      }
+      req.sections.push_back(std::move(s).value());
     } else if (name.rfind("BODY[", 0) == 0 || name.rfind("BODY.PEEK[", 0) == 0) {
       auto s = parse_section(v->text, name.rfind("BODY.PEEK[", 0) == 0);
       if (!s) {
@@ -363,6 +427,27 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
     literal_item("RFC822.TEXT", body.substr(header_end(body)));
   }
   for (const auto& s : req.sections) {
+    if (s.binary != body_section::binary_kind::none) {
+      std::string decoded = binary_bytes(s, body, parsed);
+      std::string label = "BINARY[" + s.spec + "]";
+      if (s.binary == body_section::binary_kind::size) {
+        parts.push_back(fmt::format("BINARY.SIZE[{}] {}", s.spec, decoded.size()));
+        continue;
+      }
+      std::string_view bytes = decoded;
+      if (s.partial_start) {
+        label += fmt::format("<{}>", *s.partial_start);  // offsets into the decoded data
+        bytes = *s.partial_start >= bytes.size()
+                    ? std::string_view()
+                    : bytes.substr(static_cast<std::size_t>(*s.partial_start),
+                                   static_cast<std::size_t>(s.partial_length));
+      }
+      // RFC 3516 4.3: literal8 only when the data holds a NUL.
+      std::string out = label + (bytes.find('\0') == std::string_view::npos ? " " : " ~");
+      append_literal(out, bytes);
+      parts.push_back(std::move(out));
+      continue;
+    }
     std::string scratch;
     std::string_view bytes = section_bytes(s, body, parsed, scratch);
     std::string label = "BODY[" + s.spec + "]";

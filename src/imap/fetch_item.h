@@ -26,6 +26,10 @@ struct body_section {
   std::optional<std::uint64_t> partial_start;
   std::uint64_t partial_length = 0;
   bool peek = false;
+  // RFC 3516: BINARY[...] is the part with its transfer encoding removed,
+  // BINARY.SIZE[...] the size of that.
+  enum class binary_kind { none, content, size };
+  binary_kind binary = binary_kind::none;
 };
 
 struct fetch_request {
@@ -55,6 +59,10 @@ struct fetch_request {
 };
 
 result<fetch_request> parse_fetch_items(const value& items);
+
+// RFC 3516 4.2: whether a BINARY item names a part whose transfer encoding
+// we cannot decode (the command then fails with [UNKNOWN-CTE]).
+bool has_unknown_cte(const fetch_request& req, const mime::message* parsed);
 
 // "FLAGS (...) UID 4 BODY[] {123}\r\n..." for one message (without "* n FETCH (").
 // `parsed` is the MIME structure of `raw` when needs_mime(), else null.

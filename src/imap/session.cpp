@@ -38,7 +38,7 @@ struct command_table {
     handler fn;
     unsigned states;  // RFC 9051 6.1-6.4: where each command is valid
   };
-  static constexpr std::array<entry, 39> entries = {{
+  static constexpr std::array<entry, 44> entries = {{
       {"CAPABILITY", &session::cmd_capability, any_state},
       {"NOOP", &session::cmd_noop, any_state},
       {"LOGOUT", &session::cmd_logout, any_state},
@@ -78,6 +78,11 @@ struct command_table {
       {"GETQUOTAROOT", &session::cmd_getquotaroot, authed},
       {"SETQUOTA", &session::cmd_setquota, authed},
       {"ENABLE", &session::cmd_enable, authed},
+      {"SORT", &session::cmd_sort, selected_only},
+      {"UID SORT", &session::cmd_uid_sort, selected_only},
+      {"THREAD", &session::cmd_thread, selected_only},
+      {"UID THREAD", &session::cmd_uid_thread, selected_only},
+      {"COMPRESS", &session::cmd_compress, authed},
   }};
 
   static const entry* find(std::string_view name) {
@@ -154,11 +159,15 @@ std::string session::capabilities() const {
   caps += " ENABLE CONDSTORE QRESYNC ESEARCH SEARCHRES";
   // RFC 9051 behaviour is switched on per session by ENABLE IMAP4rev2.
   caps += " IMAP4rev2";
+  caps += " SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";  // RFC 5256
+  caps += " BINARY";                                        // RFC 3516
   if (state_ == state::not_authenticated) {
     if (!conn_->stream().is_tls() && svc_.tls.current()) {
       caps += " STARTTLS";
     }
     caps += login_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
+  } else {
+    caps += " COMPRESS=DEFLATE";  // RFC 4978; valid once authenticated
   }
   return caps;
 }

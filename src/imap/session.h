@@ -9,6 +9,7 @@
 #include <string>
 
 #include "directory/directory.h"
+#include "imap/order/facts.h"
 #include "imap/protocol/command_reader.h"
 #include "imap/protocol/parser.h"
 #include "imap/search_key.h"
@@ -71,6 +72,11 @@ class session {
   asio::awaitable<void> cmd_getquotaroot(const command& c);
   asio::awaitable<void> cmd_setquota(const command& c);
   asio::awaitable<void> cmd_enable(const command& c);
+  asio::awaitable<void> cmd_sort(const command& c);
+  asio::awaitable<void> cmd_uid_sort(const command& c);
+  asio::awaitable<void> cmd_thread(const command& c);
+  asio::awaitable<void> cmd_uid_thread(const command& c);
+  asio::awaitable<void> cmd_compress(const command& c);
 
   // Shared by the UID and plain forms.
   asio::awaitable<void> fetch(const command& c, bool by_uid);
@@ -83,6 +89,15 @@ class session {
   // Sequence numbers of the selected messages that match, ascending.
   asio::awaitable<std::vector<std::uint32_t>> run_search(const search_key& key);
   asio::awaitable<void> select(const command& c, bool read_only);
+  asio::awaitable<void> sort(const command& c, bool by_uid);
+  asio::awaitable<void> thread(const command& c, bool by_uid);
+  // SORT and THREAD: the mandatory charset at args[1] and the search
+  // criteria after it; replies BAD/NO itself and returns nullopt.
+  std::optional<search_key> parse_sorting_search(const command& c);
+  // The RFC 5256 facts of the selected messages `seqs`, numbered by UID or
+  // sequence number, in mailbox order.
+  asio::awaitable<std::vector<message_facts>> gather_facts(const std::vector<std::uint32_t>& seqs,
+                                                           bool by_uid);
   asio::awaitable<void> expunge(const command& c, const std::vector<std::uint32_t>* only_uids);
   // The sequence numbers a sequence-set argument names, by number or UID,
   // where "$" is the saved search result (RFC 5182 2.1).

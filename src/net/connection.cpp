@@ -70,6 +70,16 @@ asio::awaitable<bool> connection::flush() {
   co_return true;
 }
 
+asio::awaitable<bool> connection::start_compression() {
+  if (!co_await flush()) {
+    co_return false;
+  }
+  // Whatever the client sent after its COMPRESS line is compressed already.
+  bool ok = stream_.start_compression(inbuf_);
+  inbuf_.clear();
+  co_return ok;
+}
+
 asio::awaitable<bool> connection::fill() {
   // Replies may wait while input is buffered (pipelining), never while we block.
   if (!co_await flush()) {

@@ -41,6 +41,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void write(std::string_view bytes) { outbuf_ += bytes; }
 
   asio::awaitable<bool> flush();
+  // Flushes what is pending uncompressed, then compresses both directions
+  // (RFC 4978: from right after the reply that accepted COMPRESS).
+  asio::awaitable<bool> start_compression();
   // Flushes, then reads more input. False on EOF, error, timeout or drain.
   asio::awaitable<bool> fill();
   // fill() while idle between commands: a drain may interrupt it.

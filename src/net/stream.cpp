@@ -16,6 +16,46 @@ asio::ip::tcp::socket& stream::socket() { return tls_ ? tls_->next_layer() : pla
 
 asio::awaitable<std::pair<boost::system::error_code, std::size_t>> stream::read_some(
     asio::mutable_buffer buffer) {
+  if (!deflate_) {
+    co_return co_await read_some_below(buffer);
+  }
+  for (;;) {
+    auto r = deflate_->inflate(static_cast<char*>(buffer.data()), buffer.size());
+    if (r.error) {
+      co_return std::pair{boost::system::error_code(asio::error::invalid_argument), std::size_t{0}};
+    }
+    if (r.size > 0) {
+      co_return std::pair{boost::system::error_code(), r.size};
+    }
+    auto [ec, n] = co_await read_some_below(asio::buffer(compressed_in_));
+    if (ec) {
+      co_return std::pair{ec, std::size_t{0}};
+    }
+    deflate_->feed(std::string_view(compressed_in_.data(), n));
+  }
+}
+
+asio::awaitable<boost::system::error_code> stream::write_all(asio::const_buffer buffer) {
+  if (!deflate_) {
+    co_return co_await write_all_below(buffer);
+  }
+  std::string packed =
+      deflate_->compress(std::string_view(static_cast<const char*>(buffer.data()), buffer.size()));
+  co_return co_await write_all_below(asio::buffer(packed));
+}
+
+bool stream::start_compression(std::string_view received) {
+  deflate_ = deflate_layer::create();
+  if (!deflate_) {
+    return false;
+  }
+  compressed_in_.resize(4096);
+  deflate_->feed(received);
+  return true;
+}
+
+asio::awaitable<std::pair<boost::system::error_code, std::size_t>> stream::read_some_below(
+    asio::mutable_buffer buffer) {
   if (tls_) {
     auto [ec, n] = co_await tls_->async_read_some(buffer, tuple_awaitable);
     co_return std::pair{ec, n};
@@ -24,7 +64,7 @@ asio::awaitable<std::pair<boost::system::error_code, std::size_t>> stream::read_
   co_return std::pair{ec, n};
 }
 
-asio::awaitable<boost::system::error_code> stream::write_all(asio::const_buffer buffer) {
+asio::awaitable<boost::system::error_code> stream::write_all_below(asio::const_buffer buffer) {
   if (tls_) {
     auto [ec, n] = co_await asio::async_write(*tls_, buffer, tuple_awaitable);
     co_return ec;

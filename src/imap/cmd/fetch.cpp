@@ -160,6 +160,10 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     if (raw && (req->needs_mime() || parse_structure)) {
       parsed = mime::parse(*raw);
     }
+    if (parsed && has_unknown_cte(*req, &*parsed)) {
+      no(c, "[UNKNOWN-CTE] Cannot decode the content transfer encoding of that part");
+      co_return;
+    }
     conn_->write(
         fmt::format("* {} FETCH ({})\r\n", seq,
                     render_fetch(*req, selected_->at(seq), raw ? &*raw : nullptr,

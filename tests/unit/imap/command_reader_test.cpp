@@ -90,6 +90,32 @@ TEST(CommandReader, Literal8) {
   EXPECT_EQ(t.commands[0], std::string("a1 APPEND INBOX ~{3+}\r\na\0b", 26));
 }
 
+TEST(CommandReader, SynchronizingLiteral8ByteByByte) {
+  // RFC 3516 4.4: literal8 "~{n}" waits for "+" like "{n}"; its octets may
+  // hold NUL, CR and LF.
+  command_reader r({});
+  std::string in("a1 APPEND INBOX ~{6}\r\n\0\r\n\0\n\0 EXTRA\r\n", 36);
+  auto t = feed_in_pieces(r, in, 1);
+  EXPECT_EQ(t.continuations, 1);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0], in.substr(0, in.size() - 2));
+}
+
+TEST(CommandReader, Literal8HasTheBoundsOfALiteral) {
+  reader_limits limits;
+  limits.max_literal = 100;
+  command_reader r(limits);
+  auto s = r.feed("x7 APPEND INBOX ~{101}\r\n");
+  EXPECT_EQ(s.what, ev::literal_too_big);
+  EXPECT_TRUE(r.literal_was_synchronizing());
+  s = r.feed("x8 APPEND INBOX ~{101+}\r\n");
+  EXPECT_EQ(s.what, ev::literal_too_big);
+  EXPECT_FALSE(r.literal_was_synchronizing());
+  EXPECT_EQ(r.refused_tag(), "x8");
+  s = r.feed("x9 APPEND INBOX ~{99999999999999999999}\r\n");  // more than 19 digits: no literal
+  EXPECT_EQ(s.what, ev::command);
+}
+
 TEST(CommandReader, LineTooLongIsDiscardedUpToItsEnd) {
   reader_limits limits;
   limits.max_line = 10;
