@@ -16,6 +16,10 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
     bad(c, set.err().message);
     co_return;
   }
+  if (!by_uid && !selected_->seqs_in_range(*set)) {
+    bad(c, "Invalid message sequence number");
+    co_return;
+  }
   if (move && selected_->read_only()) {
     no(c, "[READ-ONLY] Mailbox is read-only");
     co_return;

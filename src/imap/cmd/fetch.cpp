@@ -16,6 +16,10 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     bad(c, set.err().message);
     co_return;
   }
+  if (!by_uid && !selected_->seqs_in_range(*set)) {
+    bad(c, "Invalid message sequence number");
+    co_return;
+  }
   auto req = parse_fetch_items(c.args[1]);
   if (!req) {
     bad(c, req.err().message);

@@ -69,6 +69,10 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
     flags.push_back(*f);
   }
 
+  if (!by_uid && !selected_->seqs_in_range(*set)) {
+    bad(c, "Invalid message sequence number");
+    co_return;
+  }
   std::vector<std::uint32_t> uids;
   auto seqs = selected_->resolve(*set, by_uid);
   uids.reserve(seqs.size());
