@@ -3,7 +3,7 @@
 real `copper` binary (started by tests/integration/harness.py) and compares
 every server line. Python 3 standard library only.
 
-    run.py [--print] TRANSCRIPT...
+    run.py [--chaos] [--seed N] [--print] TRANSCRIPT...
 
 Transcript syntax, one directive per line:
 
@@ -50,14 +50,20 @@ syntax (`{123}`), which is matched exactly.
 
 Transcripts in imap/ talk to the plain `imap` listener, those in smtp/ to the
 MX listener (`smtp`, also used by @deliver); `plaintext_on_loopback = true`,
-so that the client's bytes reach the protocol parsers without TLS. The user
-demo@example.test exists with harness.DEFAULT_PASSWORD.
+so that the client's bytes reach the protocol parsers without TLS (in chaos
+mode, in the pieces written). The user demo@example.test exists with
+harness.DEFAULT_PASSWORD.
 
+--chaos writes the client input in small pieces: each send is written either
+one byte per write or cut at random points (chosen per send from --seed,
+printed so a failure can be replayed), with TCP_NODELAY so that each write
+leaves as its own segment. The expected server lines are the same.
 """
 
 import argparse
 import imaplib
 import os
+import random
 import re
 import socket
 import sys
@@ -213,6 +219,20 @@ def plain_writer(sock, data):
     sock.sendall(data)
 
 
+def chaos_writer(rng):
+    def write(sock, data):
+        if rng.random() < 0.5:
+            cuts = range(1, len(data))  # one byte per write
+        else:
+            k = rng.randint(1, max(1, min(8, len(data) - 1)))
+            cuts = sorted(rng.sample(range(1, len(data)), k)) if len(data) > 1 else []
+        start = 0
+        for cut in list(cuts) + [len(data)]:
+            sock.sendall(data[start:cut])
+            start = cut
+    return write
+
+
 def append_message(server, box, path):
     with open(path, "rb") as f:
         data = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
@@ -233,7 +253,7 @@ def deliver_message(server, path):
         s.sendmail("sender@remote.example", [USER], data)
 
 
-def play(path, show):
+def play(path, chaos, seed, show):
     steps = parse(path)
     base = os.path.dirname(os.path.abspath(path))
     config = {"auth": {"plaintext_on_loopback": True}, "log_level": "debug"}
@@ -251,7 +271,8 @@ def play(path, show):
                 int(v) if v.isdigit() else v.strip('"'))
             config.setdefault(section, {})[name] = parsed
         body += 1
-    writer = plain_writer
+    rng = random.Random(seed)
+    writer = chaos_writer(rng) if chaos else plain_writer
     trace = (lambda text: sys.stdout.write(text + "\n")) if show else (lambda text: None)
     # The folder names the protocol: imap/ plays against the IMAP listener,
     # smtp/ against the MX listener.
@@ -320,15 +341,18 @@ def play(path, show):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--chaos", action="store_true", help="write client input in tiny pieces")
+    ap.add_argument("--seed", type=int, default=None, help="chaos seed (default: random)")
     ap.add_argument("--print", action="store_true",
                     help="print the conversation and go on after a difference (for authoring)")
     ap.add_argument("transcripts", nargs="+")
     a = ap.parse_args()
+    seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1 << 30)
     failed = 0
     for path in a.transcripts:
-        mode = "plain"
+        mode = f"chaos, seed {seed}" if a.chaos else "plain"
         try:
-            play(path, a.print)
+            play(path, a.chaos, seed, a.print)
             print(f"ok    {path} ({mode})")
         except TranscriptError as e:
             failed += 1
