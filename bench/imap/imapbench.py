@@ -6,6 +6,8 @@ given the same arguments for Copper and for Dovecot.
     imapbench.py message N                 print the generated message N (for a look)
     imapbench.py append --port P --user U --count N [--start S] [--connections C]
                     APPENDs messages S..S+N-1 to U's INBOX (Copper's loader)
+    imapbench.py smtp --port P --user U --count N [--start S] [--connections C]
+                    the same over SMTP (Copper's loader for the search mailbox)
     imapbench.py maildir --dir D --count N [--start S] [--uid U --gid G]
                     writes the same messages as Maildir files into D/cur
                     (Dovecot's loader)
@@ -164,6 +166,51 @@ async def append_all(port, user, start, count, connections):
         await c.close()
 
     await asyncio.gather(*(worker() for _ in range(connections)))
+
+
+async def smtp_all(port, user, start, count, connections):
+    """MAIL, RCPT and DATA pipelined (Copper offers PIPELINING); the next
+    message follows the 250 of the previous one."""
+    todo = iter(range(start, start + count))
+
+    async def reply(r):
+        while True:
+            line = await r.readline()
+            if not line[:3].isdigit():
+                raise RuntimeError(f"SMTP: {line!r}")
+            if line[3:4] != b"-":
+                return line
+
+    async def worker():
+        r, w = await asyncio.open_connection(HOST, port)
+        await reply(r)
+        w.write(b"EHLO bench.example\r\n")
+        await reply(r)
+        for n in todo:
+            data = message(n).replace(b"\r\n.", b"\r\n..")  # RFC 5321 4.5.2
+            w.write(b"MAIL FROM:<loader@remote.example>\r\nRCPT TO:<%s>\r\nDATA\r\n"
+                    % user.encode())
+            for want in (b"250", b"250", b"354"):
+                got = await reply(r)
+                if not got.startswith(want):
+                    raise RuntimeError(f"SMTP: {got!r}")
+            w.write(data + b".\r\n")
+            got = await reply(r)
+            if not got.startswith(b"250"):
+                raise RuntimeError(f"SMTP: {got!r}")
+        w.write(b"QUIT\r\n")
+        await w.drain()
+        w.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+
+
+def cmd_smtp(a):
+    t0 = time.monotonic()
+    asyncio.run(smtp_all(a.port, a.user, a.start, a.count, a.connections))
+    dt = time.monotonic() - t0
+    print(json.dumps({"delivered": a.count, "seconds": round(dt, 2),
+                      "per_s": round(a.count / dt, 1)}))
 
 
 def cmd_append(a):
@@ -495,6 +542,12 @@ def main():
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--start", type=int, default=0)
     p.add_argument("--connections", type=int, default=10)
+    p = sub.add_parser("smtp")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--user", required=True)
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--start", type=int, default=0)
+    p.add_argument("--connections", type=int, default=10)
     p = sub.add_parser("report")
     p.add_argument("results")
     p = sub.add_parser("maildir")
@@ -527,7 +580,7 @@ def main():
     if a.cmd == "message":
         sys.stdout.buffer.write(message(a.n))
     else:
-        {"append": cmd_append, "maildir": cmd_maildir, "mixed": cmd_mixed, "idle": cmd_idle,
+        {"append": cmd_append, "smtp": cmd_smtp, "maildir": cmd_maildir, "mixed": cmd_mixed, "idle": cmd_idle,
          "search": cmd_search, "report": cmd_report}[a.cmd](a)
 
 
