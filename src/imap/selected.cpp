@@ -53,6 +53,14 @@ std::vector<std::uint32_t> selected_mailbox::resolve(const sequence_set& set, bo
   return seqs;
 }
 
+bool selected_mailbox::seqs_in_range(const sequence_set& set) const {
+  return std::all_of(set.ranges().begin(), set.ranges().end(), [&](const auto& r) {
+    // 0 is "*": the last message, which exists unless the mailbox is empty.
+    auto ok = [&](std::uint32_t n) { return n == 0 ? exists() > 0 : n <= exists(); };
+    return ok(r.low) && ok(r.high);
+  });
+}
+
 std::optional<std::uint32_t> selected_mailbox::seq_of_uid(std::uint32_t uid) const {
   auto it = std::lower_bound(messages_.begin(), messages_.end(), uid,
                              [](const store::message_meta& m, std::uint32_t u) { return m.uid < u; });

@@ -29,6 +29,9 @@ class selected_mailbox {
   // Sequence numbers (1-based) of the messages a set names, by sequence
   // number or by UID.
   std::vector<std::uint32_t> resolve(const sequence_set& set, bool by_uid) const;
+  // False when a set of sequence numbers names a message beyond EXISTS, or
+  // "*" in an empty mailbox: RFC 9051 9 (seq-number) asks for a tagged BAD.
+  bool seqs_in_range(const sequence_set& set) const;
   std::optional<std::uint32_t> seq_of_uid(std::uint32_t uid) const;
   const store::message_meta& at(std::uint32_t seq) const { return messages_[seq - 1]; }
   void set_flags(std::uint32_t seq, std::vector<std::string> flags, std::uint64_t modseq);

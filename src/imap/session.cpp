@@ -228,6 +228,10 @@ result<std::vector<std::uint32_t>> session::resolve_set(const value& v, bool by_
   if (!set) {
     return set.err();
   }
+  if (!by_uid && !selected_->seqs_in_range(*set)) {
+    // RFC 9051 9 (seq-number): a tagged BAD.
+    return make_error("Invalid message sequence number");
+  }
   return selected_->resolve(*set, by_uid);
 }
 
