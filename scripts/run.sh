@@ -25,6 +25,24 @@ if [[ -z $("$copper" --config "$config" domain list) ]]; then
 fi
 password=$(cat "$demo_password_file" 2>/dev/null || echo "(set with: build/copper user passwd $demo_user)")
 
+# The web URLs from the [listen] http/https entries ("*:port" means any address).
+http_urls() {
+  local scheme list ep
+  for scheme in https http; do
+    list=$(awk -v key="$scheme" '/^\[listen\]/{on=1;next} /^\[/{on=0}
+      on && $1 == key {sub(/#.*/, ""); print}' "$config" | grep -o '"[^"]*"' | tr -d '"' || true)
+    for ep in $list; do
+      ep=${ep/#\*:/127.0.0.1:}
+      if [[ $scheme == https ]]; then
+        echo "Web (self-signed certificate): https://$ep/admin/  https://$ep/mail/"
+        echo "  health: https://$ep/healthz  metrics: https://$ep/metrics"
+      else
+        echo "Plain HTTP (redirects to https): http://$ep/"
+      fi
+    done
+  done
+}
+
 listeners=$(awk '/^\[listen\]/{on=1;next} /^\[/{on=0} on && /^[a-z]/ {print}' "$config")
 cat <<MSG
 
@@ -41,6 +59,7 @@ Read it over IMAP (implicit TLS, self-signed certificate):
   openssl s_client -quiet -connect 127.0.0.1:1993   then: a LOGIN $demo_user $password
 Thunderbird: IMAP 127.0.0.1 port 1993 SSL/TLS, SMTP 127.0.0.1 port 5587 STARTTLS,
 normal password (accept the self-signed certificate once).
+$(http_urls)
 Stop with Ctrl-C.
 
 MSG

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/metrics.h"
 #include "app/wiring.h"
 #include "auth/failure_limiter.h"
 #include "delivery/pipeline.h"
@@ -21,6 +22,7 @@
 #include "net/drain.h"
 #include "net/listener.h"
 #include "net/tls.h"
+#include "http/server.h"
 #include "imap/server.h"
 #include "pop3/server.h"
 #include "smtp/server.h"
@@ -99,8 +101,10 @@ int serve(const config::config& cfg) {
   net::drain_registry drain;
   auth::failure_limiter auth_failures(cfg.auth.max_failures_per_ip,
                                       cfg.auth.max_failures_per_account, cfg.auth.failure_window);
-  smtp::services smtp_services{cfg,   *core->directory, pipeline,      tls,
-                               connections, drain,      auth_failures, workers};
+  server_metrics metrics(cfg, *core->store);
+  smtp::services smtp_services{cfg,           *core->directory, pipeline,
+                               tls,           connections,      drain,
+                               auth_failures, workers,          metrics.smtp_counts};
   // Declared after everything a session refers to: sessions still running
   // when the drain times out are destroyed with the io_context, and their
   // destructors reach the drain registry and the connection limiter.
@@ -120,9 +124,10 @@ int serve(const config::config& cfg) {
   for (const auto& l : smtp_listeners) {
     for (const auto& ep : l.endpoints) {
       auto kind = l.kind;
-      auto bound = listeners.add(ep, l.name, [&smtp_services, kind](asio::ip::tcp::socket s) {
-        return smtp::serve_connection(std::move(s), kind, smtp_services);
-      });
+      auto bound = listeners.add(
+          ep, l.name, metrics.counted(l.name, [&smtp_services, kind](asio::ip::tcp::socket s) {
+            return smtp::serve_connection(std::move(s), kind, smtp_services);
+          }));
       if (!bound) {
         spdlog::critical("event=startup_failed error={}", bound.err().message);
         return 1;
@@ -131,16 +136,18 @@ int serve(const config::config& cfg) {
                    bound->address().to_string(), bound->port());
     }
   }
-  imap::services imap_services{cfg,         *core->directory, *core->mailboxes, tls,
-                               connections, drain,            auth_failures,    workers};
+  imap::services imap_services{cfg,           *core->directory, *core->mailboxes,
+                               tls,           connections,      drain,
+                               auth_failures, workers,          metrics.imap_auth_failures};
   const std::pair<const std::vector<std::string>&, imap::listener_kind> imap_listeners[] = {
       {cfg.listen.imap, imap::listener_kind::imap}, {cfg.listen.imaps, imap::listener_kind::imaps}};
   for (const auto& [endpoints, kind] : imap_listeners) {
     const char* name = kind == imap::listener_kind::imap ? "imap" : "imaps";
     for (const auto& ep : endpoints) {
-      auto bound = listeners.add(ep, name, [&imap_services, k = kind](asio::ip::tcp::socket s) {
-        return imap::serve_connection(std::move(s), k, imap_services);
-      });
+      auto bound = listeners.add(
+          ep, name, metrics.counted(name, [&imap_services, k = kind](asio::ip::tcp::socket s) {
+            return imap::serve_connection(std::move(s), k, imap_services);
+          }));
       if (!bound) {
         spdlog::critical("event=startup_failed error={}", bound.err().message);
         return 1;
@@ -149,16 +156,18 @@ int serve(const config::config& cfg) {
                    bound->address().to_string(), bound->port());
     }
   }
-  pop3::services pop3_services{cfg,         *core->directory, *core->mailboxes, tls,
-                               connections, drain,            auth_failures,    workers};
+  pop3::services pop3_services{cfg,           *core->directory, *core->mailboxes,
+                               tls,           connections,      drain,
+                               auth_failures, workers,          metrics.pop3_auth_failures};
   const std::pair<const std::vector<std::string>&, pop3::listener_kind> pop3_listeners[] = {
       {cfg.listen.pop3, pop3::listener_kind::pop3}, {cfg.listen.pop3s, pop3::listener_kind::pop3s}};
   for (const auto& [endpoints, kind] : pop3_listeners) {
     const char* name = kind == pop3::listener_kind::pop3 ? "pop3" : "pop3s";
     for (const auto& ep : endpoints) {
-      auto bound = listeners.add(ep, name, [&pop3_services, k = kind](asio::ip::tcp::socket s) {
-        return pop3::serve_connection(std::move(s), k, pop3_services);
-      });
+      auto bound = listeners.add(
+          ep, name, metrics.counted(name, [&pop3_services, k = kind](asio::ip::tcp::socket s) {
+            return pop3::serve_connection(std::move(s), k, pop3_services);
+          }));
       if (!bound) {
         spdlog::critical("event=startup_failed error={}", bound.err().message);
         return 1;
@@ -167,10 +176,23 @@ int serve(const config::config& cfg) {
                    bound->address().to_string(), bound->port());
     }
   }
-  for (const auto& [name, list] :
-       {std::pair{"http", &cfg.listen.http}, std::pair{"https", &cfg.listen.https}}) {
-    if (!list->empty()) {
-      spdlog::warn("event=listener_not_available protocol={} reason=\"not implemented yet\"", name);
+  http::services http_services{
+      cfg, *core->store, tls, connections, drain, workers, metrics.registry, metrics.http_requests};
+  const std::pair<const std::vector<std::string>&, http::listener_kind> http_listeners[] = {
+      {cfg.listen.http, http::listener_kind::http}, {cfg.listen.https, http::listener_kind::https}};
+  for (const auto& [endpoints, kind] : http_listeners) {
+    const char* name = kind == http::listener_kind::http ? "http" : "https";
+    for (const auto& ep : endpoints) {
+      auto bound = listeners.add(
+          ep, name, metrics.counted(name, [&http_services, k = kind](asio::ip::tcp::socket s) {
+            return http::serve_connection(std::move(s), k, http_services);
+          }));
+      if (!bound) {
+        spdlog::critical("event=startup_failed error={}", bound.err().message);
+        return 1;
+      }
+      spdlog::info("event=listening protocol={} address={}:{}", name, bound->address().to_string(),
+                   bound->port());
     }
   }
 

@@ -283,6 +283,23 @@ result<void> read_auth(table_reader& parent, config& c) {
   return r.check_unknown();
 }
 
+result<void> read_http(table_reader& parent, config& c) {
+  auto t = parent.sub_table("http");
+  COPPER_TRY(t);
+  if (*t == nullptr) {
+    return {};
+  }
+  table_reader r(**t, "http.", parent.file());
+  auto& h = c.http;
+  COPPER_TRY(r.read_int("max_requests_per_connection", 1, 100'000, h.max_requests_per_connection));
+  // Beast's parser takes the header limit as a 32-bit count.
+  COPPER_TRY(r.read_int("max_header_size", 1024, 1024 * 1024, h.max_header_size));
+  COPPER_TRY(r.read_size("max_body_size", h.max_body_size));
+  COPPER_TRY(r.read_seconds("request_timeout", 1, 3600, h.request_timeout));
+  COPPER_TRY(r.read_seconds("idle_timeout", 1, 3600, h.idle_timeout));
+  return r.check_unknown();
+}
+
 // Backends not yet implemented are refused by name rather than ignored.
 result<void> read_backend(table_reader& parent, std::string_view section,
                           std::string_view supported) {
@@ -392,6 +409,7 @@ result<config> load(const std::filesystem::path& file) {
   COPPER_TRY(read_limits(r, c));
   COPPER_TRY(read_smtp(r, c));
   COPPER_TRY(read_auth(r, c));
+  COPPER_TRY(read_http(r, c));
   COPPER_TRY(read_backend(r, "store", "sqlite"));
   COPPER_TRY(read_backend(r, "directory", "internal"));
   COPPER_TRY(read_backend(r, "kv", "memory"));

@@ -57,6 +57,15 @@ struct auth_config {
   bool plaintext_on_loopback = false;
 };
 
+// The HTTP(S) listeners (http/): bounds on each connection and request.
+struct http_config {
+  unsigned max_requests_per_connection = 100;  // keep-alive requests, then close
+  std::size_t max_header_size = 16 * 1024;     // request line and headers: 431 beyond
+  std::uint64_t max_body_size = 1024 * 1024;   // request body: 413 beyond
+  std::chrono::seconds request_timeout{30};    // to receive a request once started
+  std::chrono::seconds idle_timeout{60};       // between keep-alive requests
+};
+
 struct config {
   std::filesystem::path source;  // the file it came from
   std::string hostname;
@@ -68,6 +77,7 @@ struct config {
   limits_config limits;
   smtp_config smtp;
   auth_config auth;
+  http_config http;
 };
 
 // Reads and validates a config file. Relative paths (data_dir, tls files)

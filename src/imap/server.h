@@ -8,6 +8,7 @@
 
 #include "auth/failure_limiter.h"
 #include "config/config.h"
+#include "core/metrics.h"
 #include "directory/directory.h"
 #include "net/connection_limiter.h"
 #include "net/drain.h"
@@ -28,6 +29,7 @@ struct services {
   net::drain_registry& drain;
   auth::failure_limiter& auth_failures;
   boost::asio::thread_pool& workers;
+  core::counter& auth_failure_count;  // for /metrics
 };
 
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket,

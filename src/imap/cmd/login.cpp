@@ -21,6 +21,7 @@ asio::awaitable<bool> session::finish_login(const command& c, std::string_view u
   auto who = *co_await blocking([&] { return svc_.directory.authenticate(u, p); });
   if (!who) {
     svc_.auth_failures.record_failure(conn_->client_ip(), account);
+    svc_.auth_failure_count.inc();
     spdlog::info("session={} event=auth_failed protocol=imap user={} client={}", id_,
                  log::quote(account), conn_->client_ip());
     ++errors_;

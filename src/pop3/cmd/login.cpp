@@ -31,6 +31,7 @@ asio::awaitable<void> session::finish_login(std::string_view user, std::string_v
   OPENSSL_cleanse(p.data(), p.size());
   if (!who) {
     svc_.auth_failures.record_failure(conn_->client_ip(), account);
+    svc_.auth_failure_count.inc();
     spdlog::info("session={} event=auth_failed protocol=pop3 user={} client={}", id_,
                  log::quote(account), conn_->client_ip());
     ++errors_;

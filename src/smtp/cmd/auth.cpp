@@ -119,6 +119,7 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   }
   if (!who) {
     svc_.auth_failures.record_failure(conn_->client_ip(), account);
+    svc_.counts.auth_failures.inc();
     spdlog::info("session={} event=auth_failed mechanism={} user={} client={}", id_, mech,
                  log::quote(account), conn_->client_ip());
     send_error(replies::auth_failed());

@@ -13,6 +13,7 @@ asio::awaitable<void> session::deliver_message(std::string message) {
       spdlog::info("session={} event=message_refused reason=quota rcpt={}", id_,
                    r.address.key());
       reset_transaction();
+      svc_.counts.quota.inc();
       send_error(*full);
       co_return;
     }
@@ -29,12 +30,15 @@ asio::awaitable<void> session::deliver_message(std::string message) {
   reset_transaction();
   switch (outcome.result) {
     case delivery::outcome::kind::stored:
+      svc_.counts.received.inc();
       send(replies::queued(id));
       break;
     case delivery::outcome::kind::rejected:
+      svc_.counts.policy.inc();
       send_error({550, "5.7.1", "Message rejected: " + outcome.reason});
       break;
     case delivery::outcome::kind::deferred:
+      svc_.counts.temporary_failure.inc();
       send_error(replies::storage_failed());
       break;
   }

@@ -133,12 +133,14 @@ asio::awaitable<void> session::cmd_rcpt(const command& cmd) {
       break;
     case directory::resolution::outcome::unknown_user:
       spdlog::info("session={} event=rcpt_refused reason=unknown rcpt={}", id_, rcpt.address.key());
+      svc_.counts.unknown_recipient.inc();
       send_error(replies::mailbox_unavailable());
       co_return;
     case directory::resolution::outcome::not_local:
       if (!user_) {
         spdlog::info("session={} event=rcpt_refused reason=relay rcpt={} client={}", id_,
                      rcpt.address.wire(), conn_->client_ip());
+        svc_.counts.relay_denied.inc();
         send_error(replies::relay_denied());
         co_return;
       }

@@ -139,7 +139,9 @@ TEST_F(ConfigTest, ShippedExampleLoads) {
   EXPECT_EQ(r->data_dir, (fs::absolute(example).parent_path() / "var").lexically_normal());
   EXPECT_EQ(r->listen.smtp, std::vector<std::string>{"127.0.0.1:2525"});
   EXPECT_EQ(r->listen.imap, std::vector<std::string>{"127.0.0.1:1143"});
-  EXPECT_TRUE(r->listen.http.empty());  // not served yet
+  EXPECT_EQ(r->listen.http, std::vector<std::string>{"127.0.0.1:8080"});
+  EXPECT_EQ(r->listen.https, std::vector<std::string>{"127.0.0.1:8443"});
+  EXPECT_EQ(r->http.max_body_size, 1024u * 1024);
   EXPECT_EQ(r->tls.cert, "");  // empty stays empty: the self-signed default
   EXPECT_EQ(r->smtp.max_message_size, 50ull * 1024 * 1024);
 }
@@ -226,6 +228,27 @@ TEST_F(ConfigTest, OutOfRangeValues) {
 
   EXPECT_EQ(load_ok("[smtp]\nmax_line_length = 1000\n").smtp.max_line_length, 1000u);
   EXPECT_EQ(load_ok("[smtp]\nmax_message_size = 1000\n").smtp.max_message_size, 1000u);
+}
+
+TEST_F(ConfigTest, HttpSection) {
+  config d = load_ok("");
+  EXPECT_EQ(d.http.max_requests_per_connection, 100u);
+  EXPECT_EQ(d.http.max_header_size, 16u * 1024);
+  EXPECT_EQ(d.http.idle_timeout, std::chrono::seconds(60));
+  config c = load_ok(
+      "[http]\nmax_requests_per_connection = 5\nmax_header_size = 2048\n"
+      "max_body_size = \"2M\"\nrequest_timeout = 7\nidle_timeout = 9\n");
+  EXPECT_EQ(c.http.max_requests_per_connection, 5u);
+  EXPECT_EQ(c.http.max_header_size, 2048u);
+  EXPECT_EQ(c.http.max_body_size, 2u * 1024 * 1024);
+  EXPECT_EQ(c.http.request_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(c.http.idle_timeout, std::chrono::seconds(9));
+  load_error("[http]\nmax_header_size = 100\n", 2, {"http.max_header_size", "1024"});
+  load_error("[http]\n\nmax_requests_per_connection = 0\n", 3,
+             {"http.max_requests_per_connection"});
+  load_error("[http]\nmax_body_size = \"1Q\"\n", 2, {"http.max_body_size"});
+  load_error("[http]\nidle_timeout = 0\n", 2, {"http.idle_timeout"});
+  load_error("[http]\nkeepalive = 1\n", 2, {"http.keepalive", "unknown key"});
 }
 
 TEST_F(ConfigTest, BadEndpoints) {

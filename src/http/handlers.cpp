@@ -1,0 +1,206 @@
+// Routing and the handlers of the paths in router.h.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/http/field.hpp>
+
+#include "http/autoconfig.h"
+#include "http/parse.h"
+#include "http/session.h"
+
+namespace copper::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+// A Host header we may echo into Location: a DNS name, IPv4 or bracketed
+// IPv6 literal, with the port removed. Empty if anything else.
+std::string redirect_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) {
+    return {};
+  }
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    if (!ok) {
+      return {};
+    }
+  }
+  if (host.front() == '[') {
+    auto close = host.find(']');
+    return close == std::string_view::npos ? std::string() : std::string(host.substr(0, close + 1));
+  }
+  return std::string(host.substr(0, host.find(':')));
+}
+
+client_setup setup_from(const config::config& cfg) {
+  using p = mail_endpoint::protocol;
+  using s = mail_endpoint::security;
+  client_setup out{cfg.hostname, {}};
+  // Implicit TLS first (RFC 8314 3: preferred over STARTTLS).
+  const std::tuple<const std::vector<std::string>&, p, s> order[] = {
+      {cfg.listen.imaps, p::imap, s::implicit_tls},
+      {cfg.listen.imap, p::imap, s::starttls},
+      {cfg.listen.pop3s, p::pop3, s::implicit_tls},
+      {cfg.listen.pop3, p::pop3, s::starttls},
+      {cfg.listen.submissions, p::smtp, s::implicit_tls},
+      {cfg.listen.submission, p::smtp, s::starttls},
+  };
+  for (const auto& [list, proto, sec] : order) {
+    if (list.empty()) {
+      continue;
+    }
+    if (auto port = endpoint_port(list.front()); port != 0) {
+      out.endpoints.push_back({proto, sec, port});
+    }
+  }
+  return out;
+}
+
+constexpr std::string_view placeholder_html =
+    "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>{0} - Copper</title>\n</head>\n<body>\n<main>\n<h1>{0}</h1>\n"
+    "<p>This part of Copper is not available yet. Mail clients can connect over IMAP, POP3 "
+    "and SMTP submission.</p>\n</main>\n</body>\n</html>\n";
+
+}  // namespace
+
+asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const request& req) {
+  auto target = parse_target(std::string_view(req.target()));
+  if (!target) {
+    co_return std::pair{"none", error_response(400, "Bad request target")};
+  }
+  bool plain = kind_ == listener_kind::http;
+  if (plain && !svc_.cfg.listen.https.empty() && !served_over_plain_http(target->path)) {
+    co_return std::pair{"redirect", redirect_to_https(req)};
+  }
+  auto m = find_route(target->path, parse_method(std::string_view(req.method_string())));
+  if (m.found == nullptr) {
+    co_return std::pair{"none", error_response(404, "Not found")};
+  }
+  std::string_view name = m.found->name;
+  if (!m.method_allowed) {
+    auto res = error_response(405, "Method not allowed");
+    res.headers.emplace_back("Allow", allow_header(*m.found));
+    co_return std::pair{name, std::move(res)};
+  }
+  switch (m.found->id) {
+    case route_id::root: {
+      response res;
+      res.status = 302;
+      res.body = "See /mail/\n";
+      res.headers.emplace_back("Location", "/mail/");
+      co_return std::pair{name, std::move(res)};
+    }
+    case route_id::healthz: {
+      // Awaited alone: g++ 12 mishandles temporaries in a co_await expression.
+      auto res = co_await healthz();
+      co_return std::pair{name, std::move(res)};
+    }
+    case route_id::metrics: {
+      auto res = co_await metrics();
+      co_return std::pair{name, std::move(res)};
+    }
+    case route_id::mail:
+      co_return std::pair{name, placeholder(target->path, "Webmail")};
+    case route_id::admin:
+      co_return std::pair{name, placeholder(target->path, "Administration")};
+    case route_id::autoconfig:
+      co_return std::pair{name, autoconfig(target->query)};
+    case route_id::autodiscover:
+      co_return std::pair{name, autodiscover(req)};
+    case route_id::well_known:
+      break;
+  }
+  co_return std::pair{name, error_response(404, "Not found")};
+}
+
+response session::redirect_to_https(const request& req) {
+  std::string host = redirect_host(std::string_view(req[bhttp::field::host]));
+  if (host.empty()) {
+    host = svc_.cfg.hostname;
+  }
+  auto port = endpoint_port(svc_.cfg.listen.https.front());
+  std::string authority = port == 443 || port == 0 ? host : fmt::format("{}:{}", host, port);
+  response res;
+  // 308 (RFC 9110 15.4.9): unlike 301, the method and body are kept.
+  res.status = 308;
+  res.body = "Use https\n";
+  // The target passed parse_target(): origin-form, no CR/LF or spaces.
+  res.headers.emplace_back("Location",
+                           fmt::format("https://{}{}", authority, std::string_view(req.target())));
+  return res;
+}
+
+asio::awaitable<response> session::healthz() {
+  auto ok = *co_await blocking([&] {
+    try {
+      // A trivial read that goes to the database.
+      (void)svc_.store.has_domain("healthz.invalid");
+      return true;
+    } catch (const std::exception& e) {
+      spdlog::warn("event=healthz_failed error=\"{}\"", e.what());
+      return false;
+    }
+  });
+  response res;
+  res.content_type = "application/json";
+  res.status = ok ? 200 : 503;
+  res.body = ok ? "{\"status\":\"ok\"}\n" : "{\"status\":\"unavailable\"}\n";
+  co_return res;
+}
+
+asio::awaitable<response> session::metrics() {
+  // Rendering reads the store (queue length), so it runs on the worker pool.
+  auto text = *co_await blocking([&] {
+    try {
+      return svc_.metrics.render();
+    } catch (const std::exception& e) {
+      spdlog::warn("event=metrics_failed error=\"{}\"", e.what());
+      return std::string();
+    }
+  });
+  if (text.empty()) {
+    co_return error_response(503, "Metrics unavailable");
+  }
+  response res;
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  res.body = std::move(text);
+  co_return res;
+}
+
+response session::placeholder(std::string_view path, std::string_view title) {
+  // Only the portal's front page exists yet; nothing below it.
+  if (path != "/mail/" && path != "/admin/") {
+    return error_response(404, "Not found");
+  }
+  response res;
+  res.content_type = "text/html; charset=utf-8";
+  res.cache_control = "no-cache";
+  res.body = fmt::format(fmt::runtime(placeholder_html), title);
+  return res;
+}
+
+response session::autoconfig(std::string_view query) {
+  auto email = find_field(parse_query(query), "emailaddress").value_or("");
+  response res;
+  res.content_type = "application/xml; charset=utf-8";
+  // Listeners change only with a restart; clients ask rarely.
+  res.cache_control = "no-cache";
+  res.body = thunderbird_config(setup_from(svc_.cfg), email);
+  return res;
+}
+
+response session::autodiscover(const request& req) {
+  auto email = autodiscover_email(req.body());
+  if (!email) {
+    return error_response(400, "No EMailAddress in the Autodiscover request");
+  }
+  response res;
+  res.content_type = "application/xml; charset=utf-8";
+  res.body = autodiscover_response(setup_from(svc_.cfg), *email);
+  return res;
+}
+
+}  // namespace copper::http
