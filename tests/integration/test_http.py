@@ -367,6 +367,27 @@ class HttpTest(CopperTestCase):
             conn.close()
 
 
+class HttpTimeoutTest(CopperTestCase):
+    def test_stalled_request_gets_408_and_idle_connection_closes(self):
+        config = {"http": {"request_timeout": 1, "idle_timeout": 2}}
+        with CopperServer(listeners=("smtp", "http"), config=config) as server:
+            with socket.create_connection((HOST, server.port("http")), timeout=IO_TIMEOUT) as s:
+                started = time.monotonic()
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finished
+                out = b""
+                while chunk := s.recv(4096):
+                    out += chunk
+                self.assertEqual(status_of(out), 408, out)
+                self.assertLess(time.monotonic() - started, IO_TIMEOUT)
+            with socket.create_connection((HOST, server.port("http")), timeout=IO_TIMEOUT) as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                out = b""
+                # The answer, then the server closes the idle keep-alive connection.
+                while chunk := s.recv(4096):
+                    out += chunk
+                self.assertEqual(status_of(out), 200, out)
+
+
 class HttpDrainTest(CopperTestCase):
     def test_sigterm_closes_idle_keep_alive_connections_and_exits(self):
         with CopperServer(listeners=("smtp", "https")) as server:
