@@ -8,11 +8,15 @@ autoconfig and Autodiscover reflecting the real listeners, and drain on
 SIGTERM."""
 
 import http.client
+import os
 import re
+import shutil
 import signal
 import smtplib
 import socket
+import ssl
 import subprocess
+import tempfile
 import time
 import unittest
 import xml.etree.ElementTree as ET
@@ -386,6 +390,44 @@ class HttpTimeoutTest(CopperTestCase):
                 while chunk := s.recv(4096):
                     out += chunk
                 self.assertEqual(status_of(out), 200, out)
+
+
+def served_cert(port):
+    with socket.create_connection((HOST, port), timeout=IO_TIMEOUT) as raw:
+        with unverified_context().wrap_socket(raw) as s:
+            return s.getpeercert(binary_form=True)
+
+
+class HttpReloadTest(CopperTestCase):
+    def test_sighup_reloads_the_https_certificate(self):
+        spare = tempfile.mkdtemp(prefix="copper-it-spare-")
+        self.addCleanup(shutil.rmtree, spare, True)
+        with CopperServer(hostname="other-host.example.test", listeners=["https"]) as other:
+            for name in ("cert.pem", "key.pem"):
+                shutil.copy(os.path.join(other.data_dir, "tls", name), spare)
+        with CopperServer(listeners=("smtp", "https")) as server:
+            old = served_cert(server.port("https"))
+            before = http.client.HTTPSConnection(HOST, server.port("https"), timeout=IO_TIMEOUT,
+                                                 context=unverified_context())
+            before.request("GET", "/healthz")
+            before.getresponse().read()
+            sock = before.sock
+            tls_dir = os.path.join(server.data_dir, "tls")
+            for name in ("key.pem", "cert.pem"):
+                shutil.copy(os.path.join(spare, name), os.path.join(tls_dir, name))
+            server.signal(signal.SIGHUP)
+            server.wait_for_log(r"event=reload what=tls")
+            new = served_cert(server.port("https"))
+            self.assertNotEqual(new, old)
+            with open(os.path.join(spare, "cert.pem"), encoding="ascii") as f:
+                self.assertEqual(new, ssl.PEM_cert_to_DER_cert(f.read()))
+            # A keep-alive connection from before the reload goes on.
+            before.request("GET", "/healthz")
+            self.assertIs(before.sock, sock)
+            res = before.getresponse()
+            res.read()
+            self.assertEqual(res.status, 200)
+            before.close()
 
 
 class HttpDrainTest(CopperTestCase):
