@@ -4,9 +4,11 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
+#include <ctime>
 
 #include "core/log.h"
 #include "http/parse.h"
@@ -57,6 +59,16 @@ std::string random_id() {
   return fmt::format("{:02x}", fmt::join(bytes, ""));
 }
 
+// RFC 9110 5.6.7: IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[40];
+  auto n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
+}
+
 // The path only: a query string may carry what does not belong in logs.
 std::string log_safe_target(std::string_view target) {
   return log::quote(target.substr(0, std::min<std::size_t>(target.find('?'), 200)));
@@ -83,6 +95,7 @@ asio::awaitable<session::incoming> session::read_request() {
   parser.eager(true);
   auto& in = conn_->input();
   bool started = !in.empty();
+  bool continued = false;
   auto begun = clock::now();
   for (;;) {
     while (!in.empty() && !parser.is_done()) {
@@ -99,6 +112,13 @@ asio::awaitable<session::incoming> session::read_request() {
       if (used == 0) {
         break;
       }
+    }
+    // RFC 9110 10.1.1: a client that sent "Expect: 100-continue" waits for
+    // the interim answer before its body (curl, for large uploads).
+    if (!continued && parser.is_header_done() && !parser.is_done() &&
+        boost::beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      conn_->write("HTTP/1.1 100 Continue\r\n\r\n");
+      continued = true;
     }
     if (parser.is_done()) {
       co_return incoming{incoming::outcome::request, 0, parser.release()};
@@ -129,7 +149,7 @@ asio::awaitable<session::incoming> session::read_request() {
 
 void session::write(const response& res, bool head, bool keep_alive) {
   std::string out = fmt::format("HTTP/1.1 {} {}\r\n", res.status, reason(res.status));
-  out += "Server: Copper\r\n";
+  out += fmt::format("Date: {}\r\nServer: Copper\r\n", http_date());
   if (res.status != 204 && res.status != 304) {
     out += fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n", res.content_type,
                        res.body.size());

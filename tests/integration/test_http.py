@@ -154,6 +154,27 @@ class HttpTest(CopperTestCase):
                    + b"0\r\n\r\n")
         self.assertEqual(status_of(raw_exchange(self.server.port("https"), chunked, tls=True)), 413)
 
+    def test_curl_post_with_expect_100_continue(self):
+        body = AUTODISCOVER_REQUEST.format("carol@example.test")
+        out = subprocess.run(
+            ["curl", "-sS", "-v", "-k", "--max-time", "10", "-H", "Expect: 100-continue", "-H",
+             "Content-Type: text/xml", "--data-binary", body, "-w", "\\n%{http_code}",
+             f"https://{HOST}:{self.server.port('https')}/autodiscover/autodiscover.xml"],
+            capture_output=True, text=True, timeout=IO_TIMEOUT, check=True)
+        xml_text, _, code = out.stdout.rpartition("\n")
+        self.assertEqual(code, "200")
+        self.assertIn("<LoginName>carol@example.test</LoginName>", xml_text)
+        self.assertIn("< HTTP/1.1 100 Continue", out.stderr)
+
+    def test_responses_carry_a_date(self):
+        conn = self.https()
+        try:
+            res, _ = self.get(conn, "/healthz")
+            self.assertRegex(res.getheader("Date"),
+                             r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+        finally:
+            conn.close()
+
     def test_malformed_requests_are_400(self):
         for req in (b"GARBAGE\r\n\r\n", b"GET /healthz HTTP/9.9\r\n\r\n",
                     b"GET http://example.org/healthz HTTP/1.1\r\nHost: x\r\n\r\n",
