@@ -71,6 +71,8 @@ asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const r
   if (!target) {
     co_return std::pair{"none", error_response(400, "Bad request target")};
   }
+  // Without an https listener there is nowhere to redirect to: plain http
+  // then serves everything itself.
   bool plain = kind_ == listener_kind::http;
   if (plain && !svc_.cfg.listen.https.empty() && !served_over_plain_http(target->path)) {
     co_return std::pair{"redirect", redirect_to_https(req)};
@@ -110,6 +112,13 @@ asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const r
       co_return std::pair{name, autoconfig(target->query)};
     case route_id::autodiscover:
       co_return std::pair{name, autodiscover(req)};
+    case route_id::add_slash: {
+      response res;
+      res.status = 308;
+      res.body = "Moved\n";
+      res.headers.emplace_back("Location", target->path + "/");
+      co_return std::pair{name, std::move(res)};
+    }
     case route_id::well_known:
       break;
   }

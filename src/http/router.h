@@ -24,6 +24,7 @@ enum class route_id {
   autoconfig,    // Thunderbird, under /.well-known/ and /mail/
   autodiscover,  // Microsoft Autodiscover POX
   well_known,    // anything else under /.well-known/: 404, but never redirected
+  add_slash,     // "/mail" -> "/mail/"
 };
 
 struct route {
@@ -35,12 +36,14 @@ struct route {
 };
 
 // Exact routes win over prefixes; the longest prefix wins among prefixes.
-inline constexpr std::array<route, 10> routes = {{
+inline constexpr std::array<route, 12> routes = {{
     {"/", false, method::get | method::head, route_id::root, "root"},
     {"/healthz", false, method::get | method::head, route_id::healthz, "healthz"},
     {"/metrics", false, method::get | method::head, route_id::metrics, "metrics"},
     {"/mail/", true, method::get | method::head, route_id::mail, "mail"},
     {"/admin/", true, method::get | method::head, route_id::admin, "admin"},
+    {"/mail", false, method::get | method::head, route_id::add_slash, "mail"},
+    {"/admin", false, method::get | method::head, route_id::add_slash, "admin"},
     {"/.well-known/autoconfig/mail/config-v1.1.xml", false, method::get | method::head,
      route_id::autoconfig, "autoconfig"},
     {"/mail/config-v1.1.xml", false, method::get | method::head, route_id::autoconfig,

@@ -254,6 +254,10 @@ class HttpTest(CopperTestCase):
     def test_placeholder_pages(self):
         conn = self.https()
         try:
+            for path in ("/mail", "/admin"):
+                res, _ = self.get(conn, path)
+                self.assertEqual(res.status, 308)
+                self.assertEqual(res.getheader("Location"), path + "/")
             for path in ("/mail/", "/admin/"):
                 res, body = self.get(conn, path)
                 self.assertEqual(res.status, 200)

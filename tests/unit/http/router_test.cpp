@@ -27,7 +27,8 @@ TEST(Router, LongestPrefixAndUnknownPaths) {
   EXPECT_EQ(find_route("/.well-known/other", method::get).found->id, route_id::well_known);
   EXPECT_EQ(find_route("/admin/users", method::get).found->id, route_id::admin);
   EXPECT_EQ(find_route("/nope", method::get).found, nullptr);
-  EXPECT_EQ(find_route("/mail", method::get).found, nullptr);
+  EXPECT_EQ(find_route("/mail", method::get).found->id, route_id::add_slash);
+  EXPECT_EQ(find_route("/mailx", method::get).found, nullptr);
   EXPECT_EQ(find_route("", method::get).found, nullptr);
 }
 
