@@ -65,6 +65,11 @@ struct message_structure {
   std::string body;
 };
 
+// Bound on the header block read_headers returns, so that a batch of them
+// stays small: fields past it are not seen (SORT and THREAD read Subject,
+// Date, addresses and ids, which real mail has near the top).
+constexpr std::size_t max_header_block = std::size_t{256} << 10;
+
 // The full-text index's fields: the header fields IMAP SEARCH names (RFC 9051
 // 6.4.4), the body text (BODY) and both (TEXT).
 enum class text_field { from, to, cc, bcc, subject, body, text };
@@ -143,6 +148,18 @@ class mailbox_store {
   virtual std::optional<std::string> read_blob(std::int64_t blob_id) = 0;
   // By message_meta::id; nullopt when the message is gone or not summarised.
   virtual std::optional<message_structure> read_summary(std::int64_t message_id) = 0;
+  // Batches of the three reads above, answered in the order asked with one
+  // connection: a FETCH, SEARCH or SORT over many messages then makes one
+  // worker-pool trip per batch instead of one per message. The caller bounds
+  // a batch (the blobs of one are all in memory at once).
+  virtual std::vector<std::optional<std::string>> read_blobs(
+      const std::vector<std::int64_t>& blob_ids) = 0;
+  virtual std::vector<std::optional<message_structure>> read_summaries(
+      const std::vector<std::int64_t>& message_ids) = 0;
+  // The header block of each blob (up to and including the blank line that
+  // ends it, at most max_header_block bytes), reading only that much of the
+  // blob; "" for a blob that is gone.
+  virtual std::vector<std::string> read_headers(const std::vector<std::int64_t>& blob_ids) = 0;
   // UIDs (ascending) of the messages of `mailbox` whose `field` contains
   // `needle`, which must already be case-folded (mime/casefold.h).
   virtual std::vector<std::uint32_t> search_text(mailbox_id mailbox, text_field field,

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <limits>
 
+#include "imap/batch.h"
 #include "imap/fetch_item.h"
 #include "imap/session.h"
 
@@ -121,8 +122,8 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     if (!unseen.empty()) {
       auto mailbox = selected_->info().id;
       auto r = *co_await blocking([&] {
-        return svc_.mailboxes.store_flags(mailbox, unseen, store::flag_operation::add,
-                                          {"\\Seen"}, 0);
+        return svc_.mailboxes.store_flags(mailbox, unseen, store::flag_operation::add, {"\\Seen"},
+                                          0);
       });
       if (r) {
         for (const auto& change : r->changed) {
@@ -138,40 +139,62 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     }
   }
 
-  for (auto seq : seqs) {
-    const auto& meta = selected_->at(seq);
+  // The summaries and blobs of a batch come in one store call each, not
+  // one per message (imap/batch.h).
+  bool with_blobs = req->needs_body();
+  for (std::size_t first = 0; first < seqs.size();) {
+    std::size_t last = batch_end(first, seqs.size(), with_blobs,
+                                 [&](std::size_t i) { return selected_->at(seqs[i]).size; });
     // ENVELOPE, BODYSTRUCTURE and BODY as computed at delivery; a message
     // without a summary (gone meanwhile, or not yet backfilled) is parsed.
-    std::optional<store::message_structure> structure;
+    std::vector<std::optional<store::message_structure>> structures(last - first);
     if (req->needs_structure()) {
-      auto id = meta.id;
-      structure = *co_await blocking([&] { return svc_.mailboxes.read_summary(id); });
+      std::vector<std::int64_t> ids;
+      for (std::size_t i = first; i < last; ++i) {
+        ids.push_back(selected_->at(seqs[i]).id);
+      }
+      auto read = *co_await blocking([&] { return svc_.mailboxes.read_summaries(ids); });
+      structures = std::move(read);
     }
-    bool parse_structure = req->needs_structure() && !structure;
-    std::optional<std::string> raw;
-    if (req->needs_body() || parse_structure) {
-      auto blob = meta.blob_id;
-      raw = *co_await blocking([&] { return svc_.mailboxes.read_blob(blob); });
-      if (!raw) {
-        raw = std::string();  // expunged meanwhile: empty, never an error mid-response
+    std::vector<std::int64_t> blob_ids;
+    for (std::size_t i = first; i < last; ++i) {
+      if (with_blobs || (req->needs_structure() && !structures[i - first])) {
+        blob_ids.push_back(selected_->at(seqs[i]).blob_id);
       }
     }
-    std::optional<mime::message> parsed;
-    if (raw && (req->needs_mime() || parse_structure)) {
-      parsed = mime::parse(*raw);
+    std::vector<std::optional<std::string>> blobs;
+    if (!blob_ids.empty()) {
+      auto read = *co_await blocking([&] { return svc_.mailboxes.read_blobs(blob_ids); });
+      blobs = std::move(read);
     }
-    if (parsed && has_unknown_cte(*req, &*parsed)) {
-      no(c, "[UNKNOWN-CTE] Cannot decode the content transfer encoding of that part");
-      co_return;
+    std::size_t next_blob = 0;
+    for (std::size_t i = first; i < last; ++i) {
+      auto seq = seqs[i];
+      const auto& structure = structures[i - first];
+      bool parse_structure = req->needs_structure() && !structure;
+      std::optional<std::string> raw;
+      if (with_blobs || parse_structure) {
+        // Expunged meanwhile: empty, never an error mid-response.
+        raw = std::move(blobs[next_blob++]).value_or(std::string());
+      }
+      std::optional<mime::message> parsed;
+      if (raw && (req->needs_mime() || parse_structure)) {
+        parsed = mime::parse(*raw);
+      }
+      if (parsed && has_unknown_cte(*req, &*parsed)) {
+        no(c, "[UNKNOWN-CTE] Cannot decode the content transfer encoding of that part");
+        co_return;
+      }
+      conn_->write(fmt::format(
+          "* {} FETCH ({})\r\n", seq,
+          render_fetch(*req, selected_->at(seq), raw ? &*raw : nullptr, parsed ? &*parsed : nullptr,
+                       structure ? &*structure : nullptr)));
+      // Bodies can be large: let them go out as we go rather than pile up.
+      if (raw && !co_await conn_->flush()) {
+        co_return;
+      }
     }
-    conn_->write(
-        fmt::format("* {} FETCH ({})\r\n", seq,
-                    render_fetch(*req, selected_->at(seq), raw ? &*raw : nullptr,
-                                 parsed ? &*parsed : nullptr, structure ? &*structure : nullptr)));
-    // Bodies can be large: let them go out as we go rather than pile up.
-    if (raw && !co_await conn_->flush()) {
-      co_return;
-    }
+    first = last;
   }
   // RFC 9051 7.4.1: no EXPUNGE responses during FETCH, but UID FETCH may.
   co_await sync_selected(by_uid);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "imap/batch.h"
 #include "imap/search_key.h"
 #include "imap/session.h"
 
@@ -50,22 +51,28 @@ asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key
   std::vector<std::uint32_t> hits;
   bool body = key.needs_body();
   const auto& msgs = selected_->messages();
-  for (std::uint32_t seq = 1; seq <= msgs.size(); ++seq) {
-    const auto& meta = msgs[seq - 1];
-    std::optional<std::string> raw;
+  auto total = static_cast<std::uint32_t>(msgs.size());
+  // The blobs a criterion needs come a batch at a time (imap/batch.h).
+  for (std::size_t first = 0; first < total;) {
+    std::size_t last = batch_end(first, total, body, [&](std::size_t i) { return msgs[i].size; });
+    std::vector<std::optional<std::string>> blobs;
     if (body) {
-      auto blob = meta.blob_id;
-      raw = *co_await blocking([&] { return svc_.mailboxes.read_blob(blob); });
+      std::vector<std::int64_t> ids;
+      for (std::size_t i = first; i < last; ++i) {
+        ids.push_back(msgs[i].blob_id);
+      }
+      auto read = *co_await blocking([&] { return svc_.mailboxes.read_blobs(ids); });
+      blobs = std::move(read);
     }
-    search_subject subject{seq,
-                           static_cast<std::uint32_t>(msgs.size()),
-                           selected_->max_uid(),
-                           meta,
-                           raw ? &*raw : nullptr,
-                           &indexed};
-    if (matches(key, subject)) {
-      hits.push_back(seq);
+    for (std::size_t i = first; i < last; ++i) {
+      auto seq = static_cast<std::uint32_t>(i + 1);
+      const std::string* raw = body && blobs[i - first] ? &*blobs[i - first] : nullptr;
+      search_subject subject{seq, total, selected_->max_uid(), msgs[i], raw, &indexed};
+      if (matches(key, subject)) {
+        hits.push_back(seq);
+      }
     }
+    first = last;
   }
   co_return hits;
 }

@@ -4,22 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "imap/batch.h"
 #include "imap/session.h"
 
 namespace copper::imap {
-namespace {
-
-// The header block: up to and including the blank line that ends it.
-std::string_view header_part(std::string_view raw) {
-  auto crlf = raw.find("\r\n\r\n");
-  auto lf = raw.find("\n\n");
-  std::size_t end = std::min(crlf == std::string_view::npos ? raw.size() : crlf + 4,
-                             lf == std::string_view::npos ? raw.size() : lf + 2);
-  return raw.substr(0, end);
-}
-
-}  // namespace
-
 std::optional<search_key> session::parse_sorting_search(const command& c) {
   // RFC 5256 3: the charset is mandatory and comes before the criteria.
   if (c.args.size() < 3 || !c.args[1].is_astring()) {
@@ -41,13 +29,21 @@ asio::awaitable<std::vector<message_facts>> session::gather_facts(
     const std::vector<std::uint32_t>& seqs, bool by_uid) {
   std::vector<message_facts> facts;
   facts.reserve(seqs.size());
-  for (auto seq : seqs) {
-    const auto& meta = selected_->at(seq);
-    auto blob = meta.blob_id;
-    auto raw = *co_await blocking([&] { return svc_.mailboxes.read_blob(blob); });
-    std::string_view header = raw ? header_part(*raw) : std::string_view();
-    facts.push_back(
-        facts_from_header(header, by_uid ? meta.uid : seq, meta.internal_date, meta.size));
+  // Only the header blocks, a batch at a time (imap/batch.h).
+  for (std::size_t first = 0; first < seqs.size();) {
+    std::size_t last =
+        batch_end(first, seqs.size(), false, [](std::size_t) { return std::uint64_t{0}; });
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = first; i < last; ++i) {
+      ids.push_back(selected_->at(seqs[i]).blob_id);
+    }
+    auto headers = *co_await blocking([&] { return svc_.mailboxes.read_headers(ids); });
+    for (std::size_t i = first; i < last; ++i) {
+      const auto& meta = selected_->at(seqs[i]);
+      facts.push_back(facts_from_header(headers[i - first], by_uid ? meta.uid : seqs[i],
+                                        meta.internal_date, meta.size));
+    }
+    first = last;
   }
   co_return facts;
 }

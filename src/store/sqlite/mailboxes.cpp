@@ -13,24 +13,14 @@ namespace {
 // that input controls has a bound).
 constexpr std::int64_t max_mailboxes_per_account = 10'000;
 
-// One statement for every mailbox of the account (or one name) with its
-// counts: messages grouped per mailbox in a single pass, not a query per
-// mailbox. Flags are stored in canonical spelling, and no keyword contains
-// a backslash (atom-specials, RFC 9051 9), so "\Seen" matches as a substring.
+// Every mailbox of the account (or one name) with its counts, which
+// migration 6's triggers keep on the mailbox row: one indexed read, however
+// many messages the mailbox holds.
 constexpr const char* mailbox_query = R"sql(
 SELECT b.id, b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq,
        EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = b.account_id AND s.name = b.name),
-       coalesce(c.n, 0), coalesce(c.unseen, 0), coalesce(c.deleted, 0), coalesce(c.size, 0),
-       coalesce(c.deleted_size, 0)
-FROM mailboxes b LEFT JOIN (
-  SELECT mailbox_id, count(*) AS n,
-         sum(instr(flags, '\Seen') = 0) AS unseen,
-         sum(instr(flags, '\Deleted') > 0) AS deleted,
-         sum(size) AS size,
-         sum(CASE WHEN instr(flags, '\Deleted') > 0 THEN size ELSE 0 END) AS deleted_size
-  FROM messages
-  WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?1 AND (?2 IS NULL OR name = ?2))
-  GROUP BY mailbox_id) c ON c.mailbox_id = b.id
+       b.n_messages, b.n_unseen, b.n_deleted, b.total_size, b.deleted_size
+FROM mailboxes b
 WHERE b.account_id = ?1 AND (?2 IS NULL OR b.name = ?2)
 ORDER BY b.name <> 'INBOX', b.name
 )sql";

@@ -2,6 +2,9 @@
 // MOVE with COPYUID data (RFC 4315, RFC 6851), EXPUNGE, and what changed
 // since a MODSEQ (RFC 7162 3.1.4, 3.2.5).
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "store/sqlite/flags.h"
 #include "store/sqlite/model.h"
@@ -15,6 +18,82 @@ error no_such_mailbox() { return make_error("no such mailbox", "NONEXISTENT"); }
 constexpr std::string_view meta_columns =
     "SELECT id, uid, modseq, size, internal_date, flags, blob_id, email_id, thread_id "
     "FROM messages ";
+
+// An open handle on one blob's bytes (sqlite3_blob_open): a read touches
+// only the pages of the range it asks for, not the whole message.
+class blob_reader {
+ public:
+  explicit blob_reader(database& db) : db_(db) {}
+  blob_reader(const blob_reader&) = delete;
+  blob_reader& operator=(const blob_reader&) = delete;
+  ~blob_reader() { close(); }
+
+  // Points the handle at blob `id`; false when there is no such blob.
+  bool open(std::int64_t id) {
+    int rc = blob_ != nullptr
+                 ? sqlite3_blob_reopen(blob_, id)
+                 : sqlite3_blob_open(db_.handle(), "main", "blobs", "data", id, 0, &blob_);
+    if (rc != SQLITE_OK) {
+      close();  // a failed reopen leaves the handle unusable
+      return false;
+    }
+    return true;
+  }
+
+  std::size_t size() const { return static_cast<std::size_t>(sqlite3_blob_bytes(blob_)); }
+
+  // Appends bytes [offset, offset + n) of the blob to `out`.
+  bool append_to(std::string& out, std::size_t offset, std::size_t n) {
+    std::size_t at = out.size();
+    out.resize(at + n);
+    if (sqlite3_blob_read(blob_, out.data() + at, static_cast<int>(n), static_cast<int>(offset)) !=
+        SQLITE_OK) {
+      out.resize(at);
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  void close() {
+    if (blob_ != nullptr) {
+      sqlite3_blob_close(blob_);
+      blob_ = nullptr;
+    }
+  }
+
+  database& db_;
+  sqlite3_blob* blob_ = nullptr;
+};
+
+// Where the header block ends: after the first blank line (CRLF CRLF, or
+// LF LF in bare-LF mail); npos when `s` holds none.
+std::size_t header_end(std::string_view s) {
+  auto crlf = s.find("\r\n\r\n");
+  auto lf = s.find("\n\n");
+  return std::min(crlf == std::string_view::npos ? crlf : crlf + 4,
+                  lf == std::string_view::npos ? lf : lf + 2);
+}
+
+// The header block of the open blob, read in growing pieces until its end
+// shows: the first blank line found in a prefix is the first of the blob.
+std::string read_header_block(blob_reader& blob) {
+  std::size_t total = std::min(blob.size(), max_header_block);
+  std::string out;
+  std::size_t piece = 8192;
+  while (out.size() < total) {
+    std::size_t n = std::min(piece, total - out.size());
+    if (!blob.append_to(out, out.size(), n)) {
+      break;
+    }
+    if (auto end = header_end(out); end != std::string::npos) {
+      out.resize(end);
+      break;
+    }
+    piece *= 2;
+  }
+  return out;
+}
 
 message_meta read_meta(const statement& st) {
   return {st.int64(0),
@@ -100,6 +179,33 @@ std::optional<std::string> sqlite_store::read_blob(std::int64_t blob_id) {
     return std::nullopt;
   }
   return st.blob(0);
+}
+
+std::vector<std::optional<std::string>> sqlite_store::read_blobs(
+    const std::vector<std::int64_t>& blob_ids) {
+  auto db = readers_.acquire();
+  read_transaction snapshot(*db);
+  auto st = db->prepare("SELECT data FROM blobs WHERE id = ?");
+  std::vector<std::optional<std::string>> out;
+  out.reserve(blob_ids.size());
+  for (auto id : blob_ids) {
+    st.bind(1, id);
+    out.push_back(st.step() ? std::optional<std::string>(st.blob(0)) : std::nullopt);
+    st.reset();
+  }
+  return out;
+}
+
+std::vector<std::string> sqlite_store::read_headers(const std::vector<std::int64_t>& blob_ids) {
+  auto db = readers_.acquire();
+  read_transaction snapshot(*db);
+  blob_reader blob(*db);
+  std::vector<std::string> out;
+  out.reserve(blob_ids.size());
+  for (auto id : blob_ids) {
+    out.push_back(blob.open(id) ? read_header_block(blob) : std::string());
+  }
+  return out;
 }
 
 result<append_result> sqlite_store::append(account_id account, mailbox_id mailbox,

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 5> migrations = {
+constexpr std::array<const char*, 6> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -229,6 +229,66 @@ CREATE VIRTUAL TABLE search_text USING fts5(
   hfrom, hto, hcc, hbcc, subject, headers, body,
   tokenize = 'trigram case_sensitive 1'
 );
+)sql",
+    // 6: per-mailbox counts (STATUS MESSAGES, UNSEEN, SIZE, DELETED,
+    // DELETED-STORAGE; SELECT's EXISTS) kept on the mailbox row, so that
+    // finding a mailbox reads one row instead of grouping all its messages:
+    // APPEND, COPY and STATUS looked the mailbox up and slowed down as it
+    // grew. Triggers keep them in the transaction that writes the message
+    // row, whichever code path does it, as migration 3's account counters.
+    // Flags are stored canonically and no keyword contains a backslash
+    // (RFC 9051 9 atom-specials), so "\Seen" matches as a substring.
+    R"sql(
+ALTER TABLE mailboxes ADD COLUMN n_messages INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN n_unseen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN n_deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN total_size INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN deleted_size INTEGER NOT NULL DEFAULT 0;
+UPDATE mailboxes SET
+  n_messages = (SELECT count(*) FROM messages WHERE mailbox_id = mailboxes.id),
+  n_unseen = (SELECT count(*) FROM messages
+              WHERE mailbox_id = mailboxes.id AND instr(flags, '\Seen') = 0),
+  n_deleted = (SELECT count(*) FROM messages
+               WHERE mailbox_id = mailboxes.id AND instr(flags, '\Deleted') > 0),
+  total_size = (SELECT coalesce(sum(size), 0) FROM messages WHERE mailbox_id = mailboxes.id),
+  deleted_size = (SELECT coalesce(sum(size), 0) FROM messages
+                  WHERE mailbox_id = mailboxes.id AND instr(flags, '\Deleted') > 0);
+CREATE TRIGGER messages_counts_insert AFTER INSERT ON messages BEGIN
+  UPDATE mailboxes SET
+    n_messages = n_messages + 1,
+    n_unseen = n_unseen + (instr(NEW.flags, '\Seen') = 0),
+    n_deleted = n_deleted + (instr(NEW.flags, '\Deleted') > 0),
+    total_size = total_size + NEW.size,
+    deleted_size = deleted_size + (instr(NEW.flags, '\Deleted') > 0) * NEW.size
+  WHERE id = NEW.mailbox_id;
+END;
+CREATE TRIGGER messages_counts_delete AFTER DELETE ON messages BEGIN
+  UPDATE mailboxes SET
+    n_messages = n_messages - 1,
+    n_unseen = n_unseen - (instr(OLD.flags, '\Seen') = 0),
+    n_deleted = n_deleted - (instr(OLD.flags, '\Deleted') > 0),
+    total_size = total_size - OLD.size,
+    deleted_size = deleted_size - (instr(OLD.flags, '\Deleted') > 0) * OLD.size
+  WHERE id = OLD.mailbox_id;
+END;
+-- STORE changes flags, RENAME INBOX moves rows: the old row's share leaves
+-- its mailbox and the new row's joins its own (the same one for STORE).
+CREATE TRIGGER messages_counts_update AFTER UPDATE OF mailbox_id, size, flags ON messages BEGIN
+  UPDATE mailboxes SET
+    n_messages = n_messages - 1,
+    n_unseen = n_unseen - (instr(OLD.flags, '\Seen') = 0),
+    n_deleted = n_deleted - (instr(OLD.flags, '\Deleted') > 0),
+    total_size = total_size - OLD.size,
+    deleted_size = deleted_size - (instr(OLD.flags, '\Deleted') > 0) * OLD.size
+  WHERE id = OLD.mailbox_id;
+  UPDATE mailboxes SET
+    n_messages = n_messages + 1,
+    n_unseen = n_unseen + (instr(NEW.flags, '\Seen') = 0),
+    n_deleted = n_deleted + (instr(NEW.flags, '\Deleted') > 0),
+    total_size = total_size + NEW.size,
+    deleted_size = deleted_size + (instr(NEW.flags, '\Deleted') > 0) * NEW.size
+  WHERE id = NEW.mailbox_id;
+END;
 )sql",
 };
 

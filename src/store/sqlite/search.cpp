@@ -89,6 +89,27 @@ std::optional<message_structure> sqlite_store::read_summary(std::int64_t message
   return message_structure{st.text(0), st.text(1), st.text(2)};
 }
 
+std::vector<std::optional<message_structure>> sqlite_store::read_summaries(
+    const std::vector<std::int64_t>& message_ids) {
+  auto db = readers_.acquire();
+  read_transaction snapshot(*db);
+  auto st = db->prepare(
+      "SELECT s.envelope, s.bodystructure, s.body FROM messages m "
+      "JOIN message_summaries s ON s.blob_id = m.blob_id WHERE m.id = ?");
+  std::vector<std::optional<message_structure>> out;
+  out.reserve(message_ids.size());
+  for (auto id : message_ids) {
+    st.bind(1, id);
+    if (st.step()) {
+      out.push_back(message_structure{st.text(0), st.text(1), st.text(2)});
+    } else {
+      out.push_back(std::nullopt);
+    }
+    st.reset();
+  }
+  return out;
+}
+
 std::vector<std::uint32_t> sqlite_store::search_text(mailbox_id mailbox, text_field field,
                                                      std::string_view needle) {
   auto db = readers_.acquire();

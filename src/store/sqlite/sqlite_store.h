@@ -76,6 +76,11 @@ class sqlite_store final : public store, public mailbox_store {
   std::optional<std::string> read_blob(std::int64_t blob_id) override;
   // (search.cpp)
   std::optional<message_structure> read_summary(std::int64_t message_id) override;
+  std::vector<std::optional<std::string>> read_blobs(
+      const std::vector<std::int64_t>& blob_ids) override;
+  std::vector<std::optional<message_structure>> read_summaries(
+      const std::vector<std::int64_t>& message_ids) override;
+  std::vector<std::string> read_headers(const std::vector<std::int64_t>& blob_ids) override;
   std::vector<std::uint32_t> search_text(mailbox_id mailbox, text_field field,
                                          std::string_view needle) override;
 
