@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 #include "imap/search_key.h"
 #include "imap/session.h"
@@ -49,9 +50,14 @@ asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key
   }
   std::vector<std::uint32_t> hits;
   bool body = key.needs_body();
-  const auto& msgs = selected_->messages();
+  std::vector<std::uint32_t> all(selected_->exists());
+  std::iota(all.begin(), all.end(), 1u);
+  auto msgs = co_await metas_of(all);
   for (std::uint32_t seq = 1; seq <= msgs.size(); ++seq) {
     const auto& meta = msgs[seq - 1];
+    if (meta.id == 0) {
+      continue;  // expunged meanwhile: nothing left to match
+    }
     std::optional<std::string> raw;
     if (body) {
       auto blob = meta.blob_id;
@@ -82,12 +88,14 @@ struct session::search_return {
 };
 
 void session::search_reply(const command& c, bool by_uid, const search_return& ret,
-                           const search_key& key, const std::vector<std::uint32_t>& seqs) {
-  auto number = [&](std::uint32_t seq) { return by_uid ? selected_->at(seq).uid : seq; };
+                           const search_key& key, const std::vector<std::uint32_t>& seqs,
+                           const std::vector<store::message_meta>& metas) {
+  auto number = [&](std::uint32_t seq) { return by_uid ? selected_->uid_at(seq) : seq; };
   auto highest_modseq = [&](const std::vector<std::uint32_t>& of) {
     std::uint64_t top = 0;
     for (auto seq : of) {
-      top = std::max(top, selected_->at(seq).modseq);
+      auto at = std::lower_bound(seqs.begin(), seqs.end(), seq) - seqs.begin();
+      top = std::max(top, metas[at].modseq);
     }
     return top;
   };
@@ -121,7 +129,7 @@ void session::search_reply(const command& c, bool by_uid, const search_return& r
     std::vector<std::uint32_t> uids;
     uids.reserve(reported.size());
     for (auto seq : reported) {
-      uids.push_back(selected_->at(seq).uid);
+      uids.push_back(selected_->uid_at(seq));
     }
     selected_->save_uids(std::move(uids));
     if (!ret.min && !ret.max && !ret.all && !ret.count) {
@@ -198,7 +206,11 @@ asio::awaitable<void> session::search(const command& c, bool by_uid) {
     enable_condstore();  // RFC 7162 3.1: SEARCH MODSEQ is an enabling command
   }
   auto seqs = co_await run_search(*key);
-  search_reply(c, by_uid, ret, *key, seqs);
+  std::vector<store::message_meta> metas;
+  if (key->uses_modseq()) {
+    metas = co_await metas_of(seqs);  // RFC 7162 3.1.5: the MODSEQ of what matched
+  }
+  search_reply(c, by_uid, ret, *key, seqs, metas);
   co_await sync_selected(by_uid);
   ok(c, "SEARCH completed");
 }

@@ -41,8 +41,10 @@ asio::awaitable<std::vector<message_facts>> session::gather_facts(
     const std::vector<std::uint32_t>& seqs, bool by_uid) {
   std::vector<message_facts> facts;
   facts.reserve(seqs.size());
-  for (auto seq : seqs) {
-    const auto& meta = selected_->at(seq);
+  auto metas = co_await metas_of(seqs);
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    auto seq = seqs[i];
+    const auto& meta = metas[i];
     auto blob = meta.blob_id;
     auto raw = *co_await blocking([&] { return svc_.mailboxes.read_blob(blob); });
     std::string_view header = raw ? header_part(*raw) : std::string_view();
