@@ -171,13 +171,14 @@ std::string selected_mailbox::apply_changes(store::mailbox_changes delta, bool a
   // MODSEQ stays where it is so that the next delta brings them again.
   bool hold_flags = report_vanished_ && !allow_expunge && !expunge_pending_.empty();
   std::uint32_t top = max_uid();
+  std::sort(own_changes_.begin(), own_changes_.end());
   for (const auto& m : delta.changed) {
     if (hold_flags || m.uid > top) {
       break;  // ascending by UID: the rest are new messages
     }
     auto seq = seq_of_uid(m.uid);
-    bool own = std::find(own_changes_.begin(), own_changes_.end(), std::pair(m.uid, m.modseq)) !=
-               own_changes_.end();
+    bool own =
+        std::binary_search(own_changes_.begin(), own_changes_.end(), std::pair(m.uid, m.modseq));
     // The store gives a message a new MODSEQ only when its flags change.
     if (seq && !own) {
       out += flags_update(*seq, m.flags, m.modseq);
@@ -200,6 +201,9 @@ std::string selected_mailbox::apply_changes(store::mailbox_changes delta, bool a
     info_.highestmodseq = std::max(info_.highestmodseq, delta.highestmodseq);
     // Everything up to here has been reported once.
     std::erase_if(own_changes_, [&](const auto& c) { return c.second <= info_.highestmodseq; });
+    if (own_changes_.empty()) {
+      own_changes_.shrink_to_fit();  // a STORE on many messages leaves no lasting cost
+    }
   }
   return out;
 }

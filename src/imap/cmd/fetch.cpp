@@ -12,6 +12,9 @@
 namespace copper::imap {
 namespace {
 
+// Bounds the summaries a FETCH holds at once (FETCH 1:* ENVELOPE).
+constexpr std::size_t summaries_per_trip = 64;
+
 struct fetch_modifiers {
   std::optional<std::uint64_t> changedsince;
   bool vanished = false;
@@ -157,15 +160,32 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     }
   }
 
+  // ENVELOPE, BODYSTRUCTURE and BODY as computed at delivery, read for a
+  // chunk of messages per worker trip; a message without a summary (gone
+  // meanwhile, or not yet backfilled) is parsed.
+  std::vector<std::optional<store::message_structure>> structures;
+  std::size_t chunk_start = 0;
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     auto seq = seqs[i];
     const auto& meta = metas[i];
-    // ENVELOPE, BODYSTRUCTURE and BODY as computed at delivery; a message
-    // without a summary (gone meanwhile, or not yet backfilled) is parsed.
     std::optional<store::message_structure> structure;
     if (req->needs_structure()) {
-      auto id = meta.id;
-      structure = *co_await blocking([&] { return svc_.mailboxes.read_summary(id); });
+      if (i == chunk_start + structures.size()) {
+        chunk_start = i;
+        std::vector<std::int64_t> ids;
+        for (std::size_t k = i; k < std::min(seqs.size(), i + summaries_per_trip); ++k) {
+          ids.push_back(metas[k].id);
+        }
+        structures = *co_await blocking([&] {
+          std::vector<std::optional<store::message_structure>> out;
+          out.reserve(ids.size());
+          for (auto id : ids) {
+            out.push_back(svc_.mailboxes.read_summary(id));
+          }
+          return out;
+        });
+      }
+      structure = std::move(structures[i - chunk_start]);
     }
     bool parse_structure = req->needs_structure() && !structure;
     std::optional<std::string> raw;
