@@ -184,17 +184,20 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
   }
   auto mailbox = selected_->info().id;
   auto since = selected_->info().highestmodseq;
-  // One primary-key read per command; the delta only when something moved.
-  auto now = *co_await blocking([&] { return svc_.mailboxes.highestmodseq(mailbox); });
-  if (now && *now == since) {
-    store::mailbox_changes nothing;
-    nothing.highestmodseq = since;
-    conn_->write(selected_->apply_changes(std::move(nothing), allow_expunge));
-    co_return;
-  }
-  if (now && *now > since) {
-    auto delta = *co_await blocking([&] { return svc_.mailboxes.changes_since(mailbox, since); });
-    conn_->write(selected_->apply_changes(std::move(delta), allow_expunge));
+  // One primary-key read per command, and the delta only when something
+  // moved, both in the same trip to the worker pool.
+  auto delta = *co_await blocking([&] {
+    std::optional<store::mailbox_changes> out;
+    auto now = svc_.mailboxes.highestmodseq(mailbox);
+    if (now && *now == since) {
+      out.emplace().highestmodseq = since;
+    } else if (now && *now > since) {
+      out = svc_.mailboxes.changes_since(mailbox, since);
+    }
+    return out;
+  });
+  if (delta) {
+    conn_->write(selected_->apply_changes(std::move(*delta), allow_expunge));
     co_return;
   }
   // The mailbox is gone (or its MODSEQ went back): compare everything.
@@ -228,9 +231,9 @@ asio::awaitable<std::vector<store::message_meta>> session::metas_of(
   });
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     auto uid = selected_->uid_at(seqs[i]);
-    auto it = std::lower_bound(
-        found.begin(), found.end(), uid,
-        [](const store::message_meta& m, std::uint32_t u) { return m.uid < u; });
+    auto it =
+        std::lower_bound(found.begin(), found.end(), uid,
+                         [](const store::message_meta& m, std::uint32_t u) { return m.uid < u; });
     if (it != found.end() && it->uid == uid) {
       out[i] = *it;
     } else {
