@@ -183,6 +183,24 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
     co_return;
   }
   auto mailbox = selected_->info().id;
+  auto since = selected_->info().highestmodseq;
+  // One primary-key read per command, and the delta only when something
+  // moved, both in the same trip to the worker pool.
+  auto delta = *co_await blocking([&] {
+    std::optional<store::mailbox_changes> out;
+    auto now = svc_.mailboxes.highestmodseq(mailbox);
+    if (now && *now == since) {
+      out.emplace().highestmodseq = since;
+    } else if (now && *now > since) {
+      out = svc_.mailboxes.changes_since(mailbox, since);
+    }
+    return out;
+  });
+  if (delta) {
+    conn_->write(selected_->apply_changes(std::move(*delta), allow_expunge));
+    co_return;
+  }
+  // The mailbox is gone (or its MODSEQ went back): compare everything.
   auto current = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
   std::uint64_t top = 0;
   for (const auto& m : current) {
@@ -190,6 +208,39 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
   }
   auto updates = selected_->refresh(std::move(current), top, allow_expunge);
   conn_->write(updates);
+}
+
+asio::awaitable<std::vector<store::message_meta>> session::metas_of(
+    const std::vector<std::uint32_t>& seqs) {
+  std::vector<store::message_meta> out(seqs.size());
+  if (seqs.empty()) {
+    co_return out;
+  }
+  std::vector<std::uint32_t> uids;
+  uids.reserve(seqs.size());
+  for (auto seq : seqs) {
+    uids.push_back(selected_->uid_at(seq));
+  }
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  auto mailbox = selected_->info().id;
+  // The whole mailbox in one scan when a command names all of it.
+  bool all = uids.size() == selected_->exists();
+  auto found = *co_await blocking([&] {
+    return all ? svc_.mailboxes.messages(mailbox) : svc_.mailboxes.messages(mailbox, uids);
+  });
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    auto uid = selected_->uid_at(seqs[i]);
+    auto it =
+        std::lower_bound(found.begin(), found.end(), uid,
+                         [](const store::message_meta& m, std::uint32_t u) { return m.uid < u; });
+    if (it != found.end() && it->uid == uid) {
+      out[i] = *it;
+    } else {
+      out[i].uid = uid;
+    }
+  }
+  co_return out;
 }
 
 void session::enable_condstore() {
@@ -206,8 +257,8 @@ void session::enable_condstore() {
 }
 
 asio::awaitable<std::optional<std::uint64_t>> session::current_highestmodseq() {
-  auto info = co_await find_mailbox(selected_->info().name);
-  co_return info ? std::optional<std::uint64_t>(info->highestmodseq) : std::nullopt;
+  auto mailbox = selected_->info().id;
+  co_return *co_await blocking([&] { return svc_.mailboxes.highestmodseq(mailbox); });
 }
 
 result<std::vector<std::uint32_t>> session::resolve_set(const value& v, bool by_uid) const {

@@ -114,8 +114,10 @@ class session {
   asio::awaitable<void> report_vanished_earlier(const value& set_arg, std::uint64_t since);
   // The SEARCH or ESEARCH reply (RFC 9051 7.3.4, RFC 4731 3.1, RFC 5182).
   struct search_return;
+  // `metas` are those of `seqs` when the criteria use MODSEQ, else empty.
   void search_reply(const command& c, bool by_uid, const search_return& ret, const search_key& key,
-                    const std::vector<std::uint32_t>& seqs);
+                    const std::vector<std::uint32_t>& seqs,
+                    const std::vector<store::message_meta>& metas);
   asio::awaitable<bool> finish_login(const command& c, std::string_view user,
                                      std::string_view password);
 
@@ -132,6 +134,11 @@ class session {
   store::account_id account() const { return user_->id; }
   // Brings the selected mailbox up to date and writes the untagged updates.
   asio::awaitable<void> sync_selected(bool allow_expunge);
+  // The store's flags, sizes, dates and MODSEQs of the selected messages
+  // `seqs`, in that order, in one store call. A message the store has
+  // expunged but the view still holds comes back with its UID and id 0.
+  asio::awaitable<std::vector<store::message_meta>> metas_of(
+      const std::vector<std::uint32_t>& seqs);
   asio::awaitable<std::optional<store::mailbox_info>> find_mailbox(std::string_view name);
   template <class F>
   auto blocking(F f) {

@@ -144,7 +144,16 @@ class mailbox_store {
 
   // All messages of a mailbox, ascending by UID.
   virtual std::vector<message_meta> messages(mailbox_id mailbox) = 0;
+  // The messages with these UIDs (ascending, no duplicates), ascending by
+  // UID; UIDs that are not in the mailbox are left out. One call per IMAP
+  // command, whatever the number of messages.
+  virtual std::vector<message_meta> messages(mailbox_id mailbox,
+                                             const std::vector<std::uint32_t>& uids) = 0;
   virtual mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) = 0;
+  // The mailbox's HIGHESTMODSEQ alone, one row by primary key: the cheap
+  // "did anything change?" a selected IMAP mailbox asks at every command
+  // before it asks changes_since. nullopt when the mailbox is gone.
+  virtual std::optional<std::uint64_t> highestmodseq(mailbox_id mailbox) = 0;
   virtual std::optional<std::string> read_blob(std::int64_t blob_id) = 0;
   // By message_meta::id; nullopt when the message is gone or not summarised.
   virtual std::optional<message_structure> read_summary(std::int64_t message_id) = 0;

@@ -221,6 +221,60 @@ class CondstoreTest(CopperTestCase):
         modseq_of(fetches[u[0]])  # present
         conn.logout()
 
+    def test_expunge_held_by_fetch_comes_at_the_next_noop(self):
+        # The selected view syncs by MODSEQ deltas: an expunge seen during a
+        # FETCH (which may not report it, RFC 9051 7.5.1) must still come out
+        # at the next NOOP, after the view's MODSEQ has moved past it.
+        conn = login(self.server)
+        name, u = self.mailbox_with(conn, 3)
+        select(conn, name, "(CONDSTORE)")
+        other = login(self.server)
+        select(other, name)
+        self.assertEqual(other.uid("STORE", str(u[0]), "+FLAGS", r"(\Deleted)")[0], "OK")
+        self.assertEqual(other.expunge()[0], "OK")
+        self.assertEqual(other.uid("STORE", str(u[2]), "+FLAGS", r"(\Flagged)")[0], "OK")
+        other.logout()
+        typ, _, untagged = run(conn, "FETCH", "1", "(UID)")
+        self.assertEqual(typ, "OK")
+        self.assertNotIn("EXPUNGE", untagged)
+        flagged = [line for line in untagged.get("FETCH", []) if r"\Flagged" in line]
+        self.assertEqual(len(flagged), 1, untagged)
+        self.assertTrue(flagged[0].startswith("3 "), flagged)  # sequence numbers unchanged
+        typ, _, untagged = run(conn, "NOOP")
+        self.assertEqual(untagged.get("EXPUNGE"), ["1"])
+        self.assertNotIn("FETCH", untagged)  # reported once
+        typ, _, untagged = run(conn, "NOOP")
+        self.assertNotIn("EXPUNGE", untagged)
+        self.assertNotIn("FETCH", untagged)
+        conn.logout()
+
+    def test_qresync_holds_flag_updates_with_the_vanished(self):
+        conn = login(self.server)
+        name, u = self.mailbox_with(conn, 3)
+        run(conn, "ENABLE", "QRESYNC")
+        select(conn, name)
+        other = login(self.server)
+        select(other, name)
+        self.assertEqual(other.uid("STORE", str(u[1]), "+FLAGS", r"(\Deleted)")[0], "OK")
+        self.assertEqual(other.expunge()[0], "OK")
+        self.assertEqual(other.uid("STORE", str(u[2]), "+FLAGS", r"(\Seen)")[0], "OK")
+        other.append(name, None, None, b"Subject: new\r\n\r\nnew\r\n")
+        other.logout()
+        typ, _, untagged = run(conn, "FETCH", "1", "(UID)")
+        self.assertEqual(typ, "OK")
+        self.assertNotIn("VANISHED", untagged)
+        self.assertEqual(code(untagged, "EXISTS"), [4])  # the new message, none gone yet
+        self.assertEqual(sorted(fetch_lines(untagged)), [u[0]])  # only the one asked for
+        typ, _, untagged = run(conn, "NOOP")
+        self.assertEqual(untagged.get("VANISHED"), [str(u[1])])
+        fetches = fetch_lines(untagged)
+        self.assertEqual(list(fetches), [u[2]])
+        self.assertIn(r"\Seen", fetches[u[2]])
+        modseq_of(fetches[u[2]])
+        typ, _, untagged = run(conn, "NOOP")
+        self.assertEqual(untagged, {})
+        conn.logout()
+
     def test_unchangedsince_conflict_gives_modified(self):
         conn = login(self.server)
         name, u = self.mailbox_with(conn, 3)

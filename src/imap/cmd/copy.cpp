@@ -27,7 +27,7 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
   }
   std::vector<std::uint32_t> uids;
   for (auto seq : *seqs) {
-    uids.push_back(selected_->at(seq).uid);
+    uids.push_back(selected_->uid_at(seq));
   }
   if (uids.empty()) {
     ok(c, move ? "MOVE completed (nothing to move)" : "COPY completed (nothing to copy)");

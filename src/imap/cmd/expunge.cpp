@@ -1,6 +1,8 @@
 // EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, 6.4.9; RFC 4315 2.1).
 #include <fmt/format.h>
 
+#include <numeric>
+
 #include "imap/session.h"
 
 namespace copper::imap {
@@ -11,12 +13,22 @@ asio::awaitable<void> session::expunge(const command& c,
     no(c, "[READ-ONLY] Mailbox is read-only");
     co_return;
   }
+  // The \Deleted flags as the store has them now.
+  std::vector<std::uint32_t> seqs;
+  if (only_uids == nullptr) {
+    seqs.resize(selected_->exists());
+    std::iota(seqs.begin(), seqs.end(), 1u);
+  } else {
+    for (auto uid : *only_uids) {
+      if (auto seq = selected_->seq_of_uid(uid)) {
+        seqs.push_back(*seq);
+      }
+    }
+  }
   std::vector<std::uint32_t> doomed;
-  for (const auto& m : selected_->messages()) {
-    bool deleted = has_flag(m, "\\Deleted");
-    bool named = only_uids == nullptr ||
-                 std::binary_search(only_uids->begin(), only_uids->end(), m.uid);
-    if (deleted && named) {
+  auto metas = co_await metas_of(seqs);
+  for (const auto& m : metas) {
+    if (m.id != 0 && has_flag(m, "\\Deleted")) {
       doomed.push_back(m.uid);
     }
   }
@@ -56,7 +68,7 @@ asio::awaitable<void> session::cmd_uid_expunge(const command& c) {
   }
   std::vector<std::uint32_t> uids;
   for (auto seq : *seqs) {
-    uids.push_back(selected_->at(seq).uid);
+    uids.push_back(selected_->uid_at(seq));
   }
   co_await expunge(c, &uids);
 }

@@ -2,6 +2,7 @@
 // (RFC 7162 3.1.4) and VANISHED (RFC 7162 3.2.6).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -100,8 +101,19 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     // view must be current for that; expunges still wait (RFC 9051 7.4.1).
     co_await sync_selected(false);
     req->modseq = true;
-    std::erase_if(
-        seqs, [&](std::uint32_t seq) { return selected_->at(seq).modseq <= *mods->changedsince; });
+  }
+  auto metas = co_await metas_of(seqs);
+  if (mods->changedsince) {
+    std::vector<std::uint32_t> kept_seqs;
+    std::vector<store::message_meta> kept;
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+      if (metas[i].modseq > *mods->changedsince) {
+        kept_seqs.push_back(seqs[i]);
+        kept.push_back(std::move(metas[i]));
+      }
+    }
+    seqs = std::move(kept_seqs);
+    metas = std::move(kept);
   }
   if (req->modseq) {
     enable_condstore();
@@ -114,11 +126,12 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
   // part of the response.
   if (req->sets_seen() && !selected_->read_only()) {
     std::vector<std::uint32_t> unseen;
-    for (auto seq : seqs) {
-      if (!has_flag(selected_->at(seq), "\\Seen")) {
-        unseen.push_back(selected_->at(seq).uid);
+    for (const auto& meta : metas) {
+      if (meta.id != 0 && !has_flag(meta, "\\Seen")) {
+        unseen.push_back(meta.uid);
       }
     }
+    std::sort(unseen.begin(), unseen.end());
     if (!unseen.empty()) {
       auto mailbox = selected_->info().id;
       auto r = *co_await blocking([&] {
@@ -127,8 +140,14 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
       });
       if (r) {
         for (const auto& change : r->changed) {
-          if (auto seq = selected_->seq_of_uid(change.uid)) {
-            selected_->set_flags(*seq, change.flags, change.modseq);
+          selected_->note_own_change(change.uid, change.modseq);
+          // resolve_set gives ascending sequence numbers, so UIDs ascend too.
+          auto it = std::lower_bound(
+              metas.begin(), metas.end(), change.uid,
+              [](const store::message_meta& m, std::uint32_t uid) { return m.uid < uid; });
+          if (it != metas.end() && it->uid == change.uid) {
+            it->flags = change.flags;
+            it->modseq = change.modseq;
           }
         }
       }
@@ -144,14 +163,14 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
   bool with_blobs = req->needs_body();
   for (std::size_t first = 0; first < seqs.size();) {
     std::size_t last = batch_end(first, seqs.size(), with_blobs,
-                                 [&](std::size_t i) { return selected_->at(seqs[i]).size; });
+                                 [&](std::size_t i) { return metas[i].size; });
     // ENVELOPE, BODYSTRUCTURE and BODY as computed at delivery; a message
     // without a summary (gone meanwhile, or not yet backfilled) is parsed.
     std::vector<std::optional<store::message_structure>> structures(last - first);
     if (req->needs_structure()) {
       std::vector<std::int64_t> ids;
       for (std::size_t i = first; i < last; ++i) {
-        ids.push_back(selected_->at(seqs[i]).id);
+        ids.push_back(metas[i].id);
       }
       auto read = *co_await blocking([&] { return svc_.mailboxes.read_summaries(ids); });
       structures = std::move(read);
@@ -159,7 +178,7 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     std::vector<std::int64_t> blob_ids;
     for (std::size_t i = first; i < last; ++i) {
       if (with_blobs || (req->needs_structure() && !structures[i - first])) {
-        blob_ids.push_back(selected_->at(seqs[i]).blob_id);
+        blob_ids.push_back(metas[i].blob_id);
       }
     }
     std::vector<std::optional<std::string>> blobs;
@@ -187,7 +206,7 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
       }
       conn_->write(fmt::format(
           "* {} FETCH ({})\r\n", seq,
-          render_fetch(*req, selected_->at(seq), raw ? &*raw : nullptr, parsed ? &*parsed : nullptr,
+          render_fetch(*req, metas[i], raw ? &*raw : nullptr, parsed ? &*parsed : nullptr,
                        structure ? &*structure : nullptr)));
       // Bodies can be large: let them go out as we go rather than pile up.
       if (raw && !co_await conn_->flush()) {

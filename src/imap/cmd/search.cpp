@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 #include "imap/batch.h"
 #include "imap/search_key.h"
@@ -50,7 +51,9 @@ asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key
   }
   std::vector<std::uint32_t> hits;
   bool body = key.needs_body();
-  const auto& msgs = selected_->messages();
+  std::vector<std::uint32_t> all(selected_->exists());
+  std::iota(all.begin(), all.end(), 1u);
+  auto msgs = co_await metas_of(all);
   auto total = static_cast<std::uint32_t>(msgs.size());
   // The blobs a criterion needs come a batch at a time (imap/batch.h).
   for (std::size_t first = 0; first < total;) {
@@ -65,6 +68,9 @@ asio::awaitable<std::vector<std::uint32_t>> session::run_search(const search_key
       blobs = std::move(read);
     }
     for (std::size_t i = first; i < last; ++i) {
+      if (msgs[i].id == 0) {
+        continue;  // expunged meanwhile: nothing left to match
+      }
       auto seq = static_cast<std::uint32_t>(i + 1);
       const std::string* raw = body && blobs[i - first] ? &*blobs[i - first] : nullptr;
       search_subject subject{seq, total, selected_->max_uid(), msgs[i], raw, &indexed};
@@ -89,12 +95,14 @@ struct session::search_return {
 };
 
 void session::search_reply(const command& c, bool by_uid, const search_return& ret,
-                           const search_key& key, const std::vector<std::uint32_t>& seqs) {
-  auto number = [&](std::uint32_t seq) { return by_uid ? selected_->at(seq).uid : seq; };
+                           const search_key& key, const std::vector<std::uint32_t>& seqs,
+                           const std::vector<store::message_meta>& metas) {
+  auto number = [&](std::uint32_t seq) { return by_uid ? selected_->uid_at(seq) : seq; };
   auto highest_modseq = [&](const std::vector<std::uint32_t>& of) {
     std::uint64_t top = 0;
     for (auto seq : of) {
-      top = std::max(top, selected_->at(seq).modseq);
+      auto at = std::lower_bound(seqs.begin(), seqs.end(), seq) - seqs.begin();
+      top = std::max(top, metas[at].modseq);
     }
     return top;
   };
@@ -128,7 +136,7 @@ void session::search_reply(const command& c, bool by_uid, const search_return& r
     std::vector<std::uint32_t> uids;
     uids.reserve(reported.size());
     for (auto seq : reported) {
-      uids.push_back(selected_->at(seq).uid);
+      uids.push_back(selected_->uid_at(seq));
     }
     selected_->save_uids(std::move(uids));
     if (!ret.min && !ret.max && !ret.all && !ret.count) {
@@ -205,7 +213,11 @@ asio::awaitable<void> session::search(const command& c, bool by_uid) {
     enable_condstore();  // RFC 7162 3.1: SEARCH MODSEQ is an enabling command
   }
   auto seqs = co_await run_search(*key);
-  search_reply(c, by_uid, ret, *key, seqs);
+  std::vector<store::message_meta> metas;
+  if (key->uses_modseq()) {
+    metas = co_await metas_of(seqs);  // RFC 7162 3.1.5: the MODSEQ of what matched
+  }
+  search_reply(c, by_uid, ret, *key, seqs, metas);
   co_await sync_selected(by_uid);
   ok(c, "SEARCH completed");
 }

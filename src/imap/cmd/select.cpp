@@ -2,8 +2,10 @@
 // with the CONDSTORE and QRESYNC parameters (RFC 7162 3.1.8, 3.2.5).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
+#include <numeric>
 
 #include "imap/protocol/response.h"
 #include "imap/session.h"
@@ -116,13 +118,21 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
     co_return;
   }
   auto mailbox = info->id;
-  auto messages = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
-  selected_ = std::make_unique<selected_mailbox>(*info, read_only, std::move(messages));
+  auto msgs = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
+  // The session keeps only the UIDs; the view starts at the MODSEQ of what
+  // was read, so that changes between the two reads are not told twice.
+  std::vector<std::uint32_t> uids;
+  uids.reserve(msgs.size());
+  store::mailbox_info view = *info;
+  for (const auto& m : msgs) {
+    uids.push_back(m.uid);
+    view.highestmodseq = std::max(view.highestmodseq, m.modseq);
+  }
+  selected_ = std::make_unique<selected_mailbox>(std::move(view), read_only, std::move(uids));
   selected_->report_modseq(enabled_.condstore);
   selected_->report_vanished(enabled_.qresync);
   state_ = state::selected;
 
-  const auto& msgs = selected_->messages();
   untagged(fmt::format("{} EXISTS", msgs.size()));
   if (!enabled_.rev2) {
     untagged("0 RECENT");  // required by IMAP4rev1 clients; no \Recent tracking
@@ -167,10 +177,10 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
       untagged("VANISHED (EARLIER) " + sequence_set::from_numbers(vanished).to_string());
     }
     std::string fetches;
-    for (std::uint32_t seq = 1; seq <= selected_->exists(); ++seq) {
-      const auto& m = selected_->at(seq);
+    for (std::uint32_t seq = 1; seq <= msgs.size(); ++seq) {
+      const auto& m = msgs[seq - 1];
       if (m.modseq > since && known(*qresync, m.uid)) {
-        fetches += selected_->flags_update(seq);
+        fetches += selected_->flags_update(seq, m.flags, m.modseq);
       }
     }
     conn_->write(fetches);
@@ -184,10 +194,14 @@ asio::awaitable<void> session::cmd_examine(const command& c) { co_await select(c
 
 asio::awaitable<void> session::cmd_close(const command& c) {
   if (!selected_->read_only()) {
-    // RFC 9051 6.4.1: remove \Deleted messages silently.
+    // RFC 9051 6.4.1: remove \Deleted messages silently, by the flags
+    // as the store has them now.
+    std::vector<std::uint32_t> all(selected_->exists());
+    std::iota(all.begin(), all.end(), 1u);
+    auto metas = co_await metas_of(all);
     std::vector<std::uint32_t> doomed;
-    for (const auto& m : selected_->messages()) {
-      if (has_flag(m, "\\Deleted")) {
+    for (const auto& m : metas) {
+      if (m.id != 0 && has_flag(m, "\\Deleted")) {
         doomed.push_back(m.uid);
       }
     }

@@ -29,17 +29,18 @@ asio::awaitable<std::vector<message_facts>> session::gather_facts(
     const std::vector<std::uint32_t>& seqs, bool by_uid) {
   std::vector<message_facts> facts;
   facts.reserve(seqs.size());
+  auto metas = co_await metas_of(seqs);
   // Only the header blocks, a batch at a time (imap/batch.h).
   for (std::size_t first = 0; first < seqs.size();) {
     std::size_t last =
         batch_end(first, seqs.size(), false, [](std::size_t) { return std::uint64_t{0}; });
     std::vector<std::int64_t> ids;
     for (std::size_t i = first; i < last; ++i) {
-      ids.push_back(selected_->at(seqs[i]).blob_id);
+      ids.push_back(metas[i].blob_id);
     }
     auto headers = *co_await blocking([&] { return svc_.mailboxes.read_headers(ids); });
     for (std::size_t i = first; i < last; ++i) {
-      const auto& meta = selected_->at(seqs[i]);
+      const auto& meta = metas[i];
       facts.push_back(facts_from_header(headers[i - first], by_uid ? meta.uid : seqs[i],
                                         meta.internal_date, meta.size));
     }

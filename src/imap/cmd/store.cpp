@@ -84,7 +84,7 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
   auto seqs = std::move(resolved).value();
   uids.reserve(seqs.size());
   for (auto seq : seqs) {
-    uids.push_back(selected_->at(seq).uid);
+    uids.push_back(selected_->uid_at(seq));
   }
   store::flag_result r;
   if (unchangedsince == 0u) {
@@ -103,23 +103,51 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
     }
     r = std::move(stored).value();
   }
-  std::vector<std::uint32_t> changed_seqs;
+  std::vector<std::pair<std::uint32_t, const store::flag_change*>> changed_seqs;
   for (const auto& change : r.changed) {
     if (auto seq = selected_->seq_of_uid(change.uid)) {
-      selected_->set_flags(*seq, change.flags, change.modseq);
-      changed_seqs.push_back(*seq);
+      selected_->note_own_change(change.uid, change.modseq);
+      changed_seqs.emplace_back(*seq, &change);
     }
   }
   if (!silent) {
-    // RFC 9051 6.4.6: the flags of every message named, changed or not;
-    // RFC 7162 3.1.3: not those refused by UNCHANGEDSINCE.
+    // RFC 9051 6.4.6: the flags of every message named, changed or not,
+    // as the store has them now; RFC 7162 3.1.3: not those refused by
+    // UNCHANGEDSINCE.
+    auto refused = [&](std::uint32_t seq) {
+      auto uid = selected_->uid_at(seq);
+      return std::find(r.modified.begin(), r.modified.end(), uid) != r.modified.end();
+    };
+    auto change_of = [&](std::uint32_t seq) -> const store::flag_change* {
+      auto it = std::lower_bound(changed_seqs.begin(), changed_seqs.end(), seq,
+                                 [](const auto& c, std::uint32_t s) { return c.first < s; });
+      return it != changed_seqs.end() && it->first == seq ? it->second : nullptr;
+    };
+    std::sort(changed_seqs.begin(), changed_seqs.end());
+    // What changed is known; only the messages left unchanged are read.
+    std::vector<std::uint32_t> unchanged;
     for (auto seq : seqs) {
-      const auto& m = selected_->at(seq);
-      if (std::find(r.modified.begin(), r.modified.end(), m.uid) != r.modified.end()) {
+      if (!refused(seq) && change_of(seq) == nullptr) {
+        unchanged.push_back(seq);
+      }
+    }
+    auto unchanged_metas = co_await metas_of(unchanged);
+    for (auto seq : seqs) {
+      if (refused(seq)) {
         continue;
       }
+      store::message_meta m;
+      if (const auto* change = change_of(seq)) {
+        m.uid = change->uid;
+        m.flags = change->flags;
+        m.modseq = change->modseq;
+      } else {
+        auto at = std::lower_bound(unchanged.begin(), unchanged.end(), seq) - unchanged.begin();
+        m = unchanged_metas[at];
+      }
       if (enabled_.condstore) {
-        conn_->write(selected_->flags_update(seq));  // RFC 7162 3.2.4: UID and MODSEQ
+        // RFC 7162 3.2.4: UID and MODSEQ.
+        conn_->write(selected_->flags_update(seq, m.flags, m.modseq));
       } else {
         untagged(by_uid
                      ? fmt::format("{} FETCH (UID {} FLAGS {})", seq, m.uid, format_flags(m.flags))
@@ -129,8 +157,8 @@ asio::awaitable<void> session::store_flags(const command& c, bool by_uid) {
   } else if (unchangedsince) {
     // RFC 7162 3.1.3: even .SILENT reports the new MODSEQ of what changed.
     std::sort(changed_seqs.begin(), changed_seqs.end());
-    for (auto seq : changed_seqs) {
-      conn_->write(selected_->flags_update(seq));
+    for (auto [seq, change] : changed_seqs) {
+      conn_->write(selected_->flags_update(seq, change->flags, change->modseq));
     }
   }
   co_await sync_selected(by_uid);

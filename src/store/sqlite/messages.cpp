@@ -147,6 +147,31 @@ std::vector<message_meta> sqlite_store::messages(mailbox_id mailbox) {
   return out;
 }
 
+std::vector<message_meta> sqlite_store::messages(mailbox_id mailbox,
+                                                 const std::vector<std::uint32_t>& uids) {
+  auto db = readers_.acquire();
+  read_transaction snapshot(*db);  // the ranges agree with each other
+  auto st = db->prepare(std::string(meta_columns) +
+                        "WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid");
+  std::vector<message_meta> out;
+  out.reserve(uids.size());
+  // One indexed range read per run of consecutive UIDs: a client's sets
+  // ("1:20", "*") are mostly runs.
+  for (std::size_t i = 0; i < uids.size();) {
+    std::size_t j = i + 1;
+    while (j < uids.size() && uids[j] == uids[j - 1] + 1) {
+      ++j;
+    }
+    st.bind(1, mailbox).bind(2, std::int64_t{uids[i]}).bind(3, std::int64_t{uids[j - 1]});
+    while (st.step()) {
+      out.push_back(read_meta(st));
+    }
+    st.reset();
+    i = j;
+  }
+  return out;
+}
+
 mailbox_changes sqlite_store::changes_since(mailbox_id mailbox, std::uint64_t modseq) {
   auto db = readers_.acquire();
   read_transaction snapshot(*db);  // the three reads agree with each other
@@ -169,6 +194,16 @@ mailbox_changes sqlite_store::changes_since(mailbox_id mailbox, std::uint64_t mo
     out.vanished.push_back(static_cast<std::uint32_t>(gone.int64(0)));
   }
   return out;
+}
+
+std::optional<std::uint64_t> sqlite_store::highestmodseq(mailbox_id mailbox) {
+  auto db = readers_.acquire();
+  auto st = db->prepare("SELECT highestmodseq FROM mailboxes WHERE id = ?");
+  st.bind(1, mailbox);
+  if (!st.step()) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(st.int64(0));
 }
 
 std::optional<std::string> sqlite_store::read_blob(std::int64_t blob_id) {

@@ -72,7 +72,10 @@ class sqlite_store final : public store, public mailbox_store {
   std::vector<std::string> subscriptions(account_id account) override;
 
   std::vector<message_meta> messages(mailbox_id mailbox) override;
+  std::vector<message_meta> messages(mailbox_id mailbox,
+                                     const std::vector<std::uint32_t>& uids) override;
   mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) override;
+  std::optional<std::uint64_t> highestmodseq(mailbox_id mailbox) override;
   std::optional<std::string> read_blob(std::int64_t blob_id) override;
   // (search.cpp)
   std::optional<message_structure> read_summary(std::int64_t message_id) override;

@@ -19,10 +19,13 @@ std::vector<store::message_meta> messages(std::vector<std::uint32_t> uids) {
   return out;
 }
 
+// As SELECT leaves it: message UID n has MODSEQ n, the view is synced to the
+// highest of them.
 selected_mailbox mailbox(std::vector<std::uint32_t> uids) {
   store::mailbox_info info;
   info.name = "INBOX";
-  return selected_mailbox(info, false, messages(std::move(uids)));
+  info.highestmodseq = uids.empty() ? 1 : uids.back();
+  return selected_mailbox(info, false, std::move(uids));
 }
 
 TEST(SelectedUpdates, ExpungeWithoutQresync) {
@@ -36,7 +39,7 @@ TEST(SelectedUpdates, VanishedWithQresync) {
   box.report_vanished(true);
   EXPECT_EQ(box.expunge_uids({4, 2, 3, 9}), "* VANISHED 2:4\r\n");
   EXPECT_EQ(box.exists(), 2u);
-  EXPECT_EQ(box.at(2).uid, 5u);
+  EXPECT_EQ(box.uid_at(2), 5u);
   EXPECT_EQ(box.expunge_uids({9}), "");
 }
 
@@ -81,6 +84,74 @@ TEST(SelectedUpdates, CondstoreAloneSendsFlagsWhileExpungesWait) {
   current[1].flags = {"\\Seen"};
   current[1].modseq = 50;
   EXPECT_EQ(box.refresh(current, 50, false), "* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (50))\r\n");
+}
+
+store::mailbox_changes delta(std::vector<store::message_meta> changed,
+                             std::vector<std::uint32_t> vanished, std::uint64_t highestmodseq) {
+  store::mailbox_changes d;
+  d.changed = std::move(changed);
+  d.vanished = std::move(vanished);
+  d.highestmodseq = highestmodseq;
+  return d;
+}
+
+TEST(SelectedDelta, AppliesFlagsExpungesAndNewMessages) {
+  auto box = mailbox({1, 2, 3});
+  box.report_modseq(true);
+  auto changed = messages({3, 8, 9});
+  changed[0].flags = {"\\Flagged"};
+  changed[0].modseq = 60;
+  EXPECT_EQ(box.apply_changes(delta(changed, {2, 5}, 61), true),
+            "* 2 EXPUNGE\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (60))\r\n* 4 EXISTS\r\n");
+  EXPECT_EQ(box.info().highestmodseq, 61u);
+  EXPECT_EQ(box.uid_at(4), 9u);
+}
+
+TEST(SelectedDelta, OwnChangesAreNotReportedAgain) {
+  auto box = mailbox({1, 2, 3});
+  // This session's STORE reported UID 2 at MODSEQ 20 itself; another
+  // session changed UID 3 after that.
+  box.note_own_change(2, 20);
+  auto changed = messages({2, 3});
+  changed[0].modseq = 20;
+  changed[1].modseq = 21;
+  EXPECT_EQ(box.apply_changes(delta(changed, {}, 21), true), "* 3 FETCH (UID 3 FLAGS ())\r\n");
+  // A later change of UID 2 by anyone is news.
+  changed[0].modseq = 22;
+  EXPECT_EQ(box.apply_changes(delta({changed[0]}, {}, 22), true), "* 2 FETCH (UID 2 FLAGS ())\r\n");
+}
+
+TEST(SelectedDelta, HeldExpungeIsReportedAfterTheModseqMovedOn) {
+  auto box = mailbox({1, 2, 3});
+  // A FETCH: no EXPUNGE yet, but without QRESYNC the view's MODSEQ moves on,
+  // so the store will not name UID 2 again.
+  EXPECT_EQ(box.apply_changes(delta({}, {2}, 70), false), "");
+  EXPECT_EQ(box.exists(), 3u);
+  EXPECT_EQ(box.info().highestmodseq, 70u);
+  EXPECT_EQ(box.apply_changes(delta({}, {}, 70), true), "* 2 EXPUNGE\r\n");
+  EXPECT_EQ(box.exists(), 2u);
+}
+
+TEST(SelectedDelta, QresyncRepeatsTheDeltaUntilExpungesMayGoOut) {
+  auto box = mailbox({1, 2, 3});
+  box.report_modseq(true);
+  box.report_vanished(true);
+  auto changed = messages({3, 4});
+  changed[0].flags = {"\\Seen"};
+  changed[0].modseq = 80;
+  EXPECT_EQ(box.apply_changes(delta(changed, {2}, 81), false), "* 4 EXISTS\r\n");
+  EXPECT_LT(box.info().highestmodseq, 80u);
+  EXPECT_EQ(box.apply_changes(delta(changed, {2}, 81), true),
+            "* VANISHED 2\r\n* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (80))\r\n");
+  EXPECT_EQ(box.info().highestmodseq, 81u);
+}
+
+TEST(SelectedDelta, OwnExpungeClearsAHeldOne) {
+  auto box = mailbox({1, 2, 3});
+  EXPECT_EQ(box.apply_changes(delta({}, {2}, 90), false), "");
+  EXPECT_EQ(box.expunge_uids({2}), "* 2 EXPUNGE\r\n");
+  EXPECT_EQ(box.apply_changes(delta({}, {}, 90), true), "");
+  EXPECT_EQ(box.exists(), 2u);
 }
 
 TEST(SelectedSavedResult, StartsEmptyAndKeepsUids) {

@@ -250,6 +250,33 @@ TEST_F(MailboxStoreTest, ChangesSinceListsChangedAndVanished) {
   EXPECT_TRUE(missing.changed.empty());
 }
 
+// What a selected IMAP mailbox asks at every command: HIGHESTMODSEQ alone,
+// and the metadata of just the messages a command names.
+TEST_F(MailboxStoreTest, HighestModseqAndMessagesByUid) {
+  mailbox_id inbox = id_of(alice_, "INBOX");
+  for (int i = 0; i < 6; ++i) {
+    append(alice_, inbox, numbered("m", i), i == 4 ? flags{"\\Flagged"} : flags{});
+  }
+  EXPECT_EQ(boxes().highestmodseq(inbox), mailbox(alice_, "INBOX").highestmodseq);
+  ASSERT_TRUE(boxes().expunge(inbox, {2}).ok());
+  EXPECT_EQ(boxes().highestmodseq(inbox), mailbox(alice_, "INBOX").highestmodseq);
+  EXPECT_FALSE(boxes().highestmodseq(inbox + 1000).has_value());
+
+  // Runs and single UIDs; 2 is gone and 9 never existed.
+  auto some = boxes().messages(inbox, uid_list{1, 2, 3, 5, 6, 9});
+  std::vector<std::uint32_t> got;
+  for (const auto& m : some) {
+    got.push_back(m.uid);
+  }
+  EXPECT_EQ(got, (uid_list{1, 3, 5, 6}));
+  EXPECT_EQ(some[2].flags, flags{"\\Flagged"});
+  auto all = boxes().messages(inbox);
+  EXPECT_EQ(some[1].id, all[1].id);
+  EXPECT_EQ(some[1].modseq, all[1].modseq);
+  EXPECT_TRUE(boxes().messages(inbox, uid_list{}).empty());
+  EXPECT_TRUE(boxes().messages(id_of(bob_, "INBOX"), uid_list{1, 3}).empty());
+}
+
 // RFC 4315 4 (COPYUID): new UIDs in the destination in source UID order.
 TEST_F(MailboxStoreTest, CopyMapsUidsInSourceOrder) {
   mailbox_id inbox = id_of(alice_, "INBOX");
