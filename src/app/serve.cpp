@@ -18,12 +18,12 @@
 #include "app/wiring.h"
 #include "auth/failure_limiter.h"
 #include "delivery/pipeline.h"
+#include "http/server.h"
+#include "imap/server.h"
 #include "net/connection_limiter.h"
 #include "net/drain.h"
 #include "net/listener.h"
 #include "net/tls.h"
-#include "http/server.h"
-#include "imap/server.h"
 #include "pop3/server.h"
 #include "smtp/server.h"
 
@@ -97,7 +97,8 @@ int serve(const config::config& cfg) {
   // so that concurrent commits can share one group commit.
   asio::thread_pool workers(8);
   delivery::pipeline pipeline(*core->store, cfg.hostname);
-  net::connection_limiter connections(cfg.limits.max_connections, cfg.limits.max_connections_per_ip);
+  net::connection_limiter connections(cfg.limits.max_connections,
+                                      cfg.limits.max_connections_per_ip);
   net::drain_registry drain;
   auth::failure_limiter auth_failures(cfg.auth.max_failures_per_ip,
                                       cfg.auth.max_failures_per_account, cfg.auth.failure_window);
@@ -152,8 +153,8 @@ int serve(const config::config& cfg) {
         spdlog::critical("event=startup_failed error={}", bound.err().message);
         return 1;
       }
-      spdlog::info("event=listening protocol={} address={}:{}", name,
-                   bound->address().to_string(), bound->port());
+      spdlog::info("event=listening protocol={} address={}:{}", name, bound->address().to_string(),
+                   bound->port());
     }
   }
   pop3::services pop3_services{cfg,           *core->directory, *core->mailboxes,
@@ -172,8 +173,8 @@ int serve(const config::config& cfg) {
         spdlog::critical("event=startup_failed error={}", bound.err().message);
         return 1;
       }
-      spdlog::info("event=listening protocol={} address={}:{}", name,
-                   bound->address().to_string(), bound->port());
+      spdlog::info("event=listening protocol={} address={}:{}", name, bound->address().to_string(),
+                   bound->port());
     }
   }
   http::services http_services{

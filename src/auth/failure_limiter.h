@@ -20,7 +20,8 @@ class failure_limiter {
       : max_per_ip_(max_per_ip), max_per_account_(max_per_account), window_(window) {}
 
   // True if another attempt from `ip` for `account` may be checked now.
-  bool allowed(const std::string& ip, const std::string& account, clock::time_point now = clock::now());
+  bool allowed(const std::string& ip, const std::string& account,
+               clock::time_point now = clock::now());
   void record_failure(const std::string& ip, const std::string& account,
                       clock::time_point now = clock::now());
 

@@ -66,7 +66,8 @@ std::optional<credentials> parse_plain(std::string_view message) {
     return std::nullopt;
   }
   auto second = message.find('\0', first + 1);
-  if (second == std::string_view::npos || message.find('\0', second + 1) != std::string_view::npos) {
+  if (second == std::string_view::npos ||
+      message.find('\0', second + 1) != std::string_view::npos) {
     return std::nullopt;
   }
   credentials c;

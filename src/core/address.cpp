@@ -123,8 +123,9 @@ result<std::string> normalize_domain(std::string_view domain) {
   }
   if (!is_ascii(lower)) {
     char* out = nullptr;
-    int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(lower.c_str()),
-                            reinterpret_cast<uint8_t**>(&out), IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    int rc =
+        idn2_lookup_u8(reinterpret_cast<const uint8_t*>(lower.c_str()),
+                       reinterpret_cast<uint8_t**>(&out), IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
     std::unique_ptr<char, decltype(&idn2_free)> owned(out, &idn2_free);
     if (rc != IDN2_OK) {
       return make_error(std::string("invalid internationalised domain: ") + idn2_strerror(rc));

@@ -17,8 +17,8 @@ namespace copper::delivery {
 
 struct recipient {
   mail_address address;
-  std::string notify;  // RFC 3461
-  std::string orcpt;   // RFC 3461
+  std::string notify;            // RFC 3461
+  std::string orcpt;             // RFC 3461
   directory::resolution target;  // local accounts and/or remote forward targets
   bool remote = false;           // not a local domain: relay (authenticated only)
 };

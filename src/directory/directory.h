@@ -59,8 +59,10 @@ class directory {
   virtual result<void> set_message_quota(std::string_view address,
                                          std::uint64_t quota_messages) = 0;
   virtual std::vector<user_info> list_users(std::string_view domain) = 0;
-  virtual result<void> add_alias(std::string_view alias, const std::vector<std::string>& targets) = 0;
-  virtual result<void> remove_alias(std::string_view alias, const std::vector<std::string>& targets) = 0;
+  virtual result<void> add_alias(std::string_view alias,
+                                 const std::vector<std::string>& targets) = 0;
+  virtual result<void> remove_alias(std::string_view alias,
+                                    const std::vector<std::string>& targets) = 0;
   virtual std::vector<store::alias_record> list_aliases(std::string_view domain) = 0;
 };
 

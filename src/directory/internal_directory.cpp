@@ -116,7 +116,7 @@ resolution internal_directory::resolve(const mail_address& recipient) {
   std::vector<std::string> seen;
   expand(recipient.key(), 0, out, seen);
   out.kind = out.accounts.empty() && out.forward.empty() ? resolution::outcome::unknown_user
-                                                          : resolution::outcome::local;
+                                                         : resolution::outcome::local;
   return out;
 }
 
@@ -202,8 +202,7 @@ result<void> internal_directory::remove_user(std::string_view address) {
   return store_.remove_account(*key);
 }
 
-result<void> internal_directory::set_password(std::string_view address,
-                                              std::string_view password) {
+result<void> internal_directory::set_password(std::string_view address, std::string_view password) {
   auto key = canonical(address);
   if (!key) {
     return key.err();

@@ -26,7 +26,8 @@ class internal_directory final : public directory {
   result<void> set_message_quota(std::string_view address, std::uint64_t quota_messages) override;
   std::vector<user_info> list_users(std::string_view domain) override;
   result<void> add_alias(std::string_view alias, const std::vector<std::string>& targets) override;
-  result<void> remove_alias(std::string_view alias, const std::vector<std::string>& targets) override;
+  result<void> remove_alias(std::string_view alias,
+                            const std::vector<std::string>& targets) override;
   std::vector<store::alias_record> list_aliases(std::string_view domain) override;
 
  private:

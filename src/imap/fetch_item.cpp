@@ -85,7 +85,8 @@ result<body_section> parse_section(std::string_view item, bool peek) {
     auto dot = nums.find('.');
     std::uint64_t start = 0;
     std::uint64_t length = 0;
-    auto a = std::from_chars(nums.data(), nums.data() + (dot == std::string_view::npos ? nums.size() : dot), start);
+    auto a = std::from_chars(
+        nums.data(), nums.data() + (dot == std::string_view::npos ? nums.size() : dot), start);
     if (a.ec != std::errc() || dot == std::string_view::npos) {
       return make_error("bad partial");
     }
@@ -279,7 +280,8 @@ bool has_unknown_cte(const fetch_request& req, const mime::message* parsed) {
 
 bool fetch_request::sets_seen() const {
   return rfc822 || rfc822_text ||
-         std::any_of(sections.begin(), sections.end(), [](const body_section& s) { return !s.peek; });
+         std::any_of(sections.begin(), sections.end(),
+                     [](const body_section& s) { return !s.peek; });
 }
 
 std::string imap_date_time(std::int64_t unix_seconds) {

@@ -42,10 +42,10 @@ struct fetch_request {
   bool rfc822_text = false;    // RFC822.TEXT (sets \Seen)
   bool envelope = false;
   bool bodystructure = false;
-  bool body = false;  // BODY without a section: the non-extended structure
+  bool body = false;      // BODY without a section: the non-extended structure
   bool emailid = false;   // RFC 8474 5.3
   bool threadid = false;  // RFC 8474 5.3
-  bool modseq = false;  // MODSEQ (RFC 7162 3.1.4)
+  bool modseq = false;    // MODSEQ (RFC 7162 3.1.4)
   std::vector<body_section> sections;
 
   // The message's bytes; ENVELOPE, BODYSTRUCTURE and BODY come from the

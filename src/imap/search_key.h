@@ -21,21 +21,34 @@ namespace copper::imap {
 
 struct search_key {
   enum class kind {
-    all, and_, or_, not_, seq, uid, flag, no_flag, larger, smaller,
-    before, on, since, header,
-    indexed,             // a text_field through the full-text index
-    emailid, threadid,   // RFC 8474 6: `number` is the id, -1 for one we never gave out
-    modseq,  // RFC 7162 3.1.5: MODSEQ n matches messages with a mod-sequence >= n
+    all,
+    and_,
+    or_,
+    not_,
+    seq,
+    uid,
+    flag,
+    no_flag,
+    larger,
+    smaller,
+    before,
+    on,
+    since,
+    header,
+    indexed,  // a text_field through the full-text index
+    emailid,
+    threadid,  // RFC 8474 6: `number` is the id, -1 for one we never gave out
+    modseq,    // RFC 7162 3.1.5: MODSEQ n matches messages with a mod-sequence >= n
   };
   kind what = kind::all;
   std::vector<search_key> children;
   sequence_set set;
-  std::string flag;      // for flag / no_flag
-  std::string field;     // header name (upper case) for header
-  std::string needle;    // case-folded (mime/casefold.h)
+  std::string flag;         // for flag / no_flag
+  std::string field;        // header name (upper case) for header
+  std::string needle;       // case-folded (mime/casefold.h)
   std::int64_t number = 0;  // size, or a day as unix seconds at 00:00 UTC
   store::text_field text_field = store::text_field::text;  // for indexed
-  std::uint64_t modseq = 0;  // for modseq
+  std::uint64_t modseq = 0;                                // for modseq
   // "$" (RFC 5182) as a sequence set, kind uid: the session fills `set` with
   // the saved result before evaluating (fill_saved_result).
   bool saved = false;

@@ -26,7 +26,8 @@ using handler = asio::awaitable<void> (session::*)(const command&);
 reader_limits limits_for(const config::config& cfg) {
   reader_limits limits;
   limits.max_literal = cfg.smtp.max_message_size;
-  limits.max_command = static_cast<std::size_t>(cfg.smtp.max_message_size) + std::size_t{1024} * 1024;
+  limits.max_command =
+      static_cast<std::size_t>(cfg.smtp.max_message_size) + std::size_t{1024} * 1024;
   return limits;
 }
 

@@ -52,8 +52,8 @@ void log_coroutine_exception(const std::exception_ptr& e, std::string_view what)
   }
 }
 
-result<asio::ip::tcp::endpoint> listener_set::add(std::string_view host_port,
-                                                  std::string protocol, handler on_connection) {
+result<asio::ip::tcp::endpoint> listener_set::add(std::string_view host_port, std::string protocol,
+                                                  handler on_connection) {
   auto ep = parse_endpoint(host_port);
   if (!ep) {
     return ep.err();
@@ -78,8 +78,8 @@ result<asio::ip::tcp::endpoint> listener_set::add(std::string_view host_port,
                       ec.message());
   }
   auto bound = acceptor.local_endpoint();
-  entries_.push_back(std::make_unique<entry>(entry{std::move(acceptor), std::move(protocol),
-                                                   std::move(on_connection)}));
+  entries_.push_back(std::make_unique<entry>(
+      entry{std::move(acceptor), std::move(protocol), std::move(on_connection)}));
   return bound;
 }
 
@@ -100,8 +100,8 @@ void listener_set::close() {
 
 asio::awaitable<void> listener_set::accept_loop(entry& e) {
   for (;;) {
-    auto [ec, socket] = co_await e.acceptor.async_accept(
-        asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await e.acceptor.async_accept(asio::make_strand(io_),
+                                                         asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !e.acceptor.is_open()) {
       co_return;
     }
@@ -114,10 +114,9 @@ asio::awaitable<void> listener_set::accept_loop(entry& e) {
       continue;
     }
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, e.on_connection(std::move(socket)),
-                   [proto = e.protocol](const std::exception_ptr& ex) {
-                     log_coroutine_exception(ex, proto);
-                   });
+    asio::co_spawn(
+        executor, e.on_connection(std::move(socket)),
+        [proto = e.protocol](const std::exception_ptr& ex) { log_coroutine_exception(ex, proto); });
   }
 }
 

@@ -1,11 +1,11 @@
 #include "net/tls.h"
 
+#include <fcntl.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -75,7 +75,8 @@ result<void> write_self_signed(const certificate_paths& paths, const std::string
     return make_error("cannot write " + key_tmp);
   }
   file_ptr kf(fdopen(fd, "w"));
-  if (!kf || PEM_write_PrivateKey(kf.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!kf ||
+      PEM_write_PrivateKey(kf.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return make_error("cannot write " + key_tmp);
   }
   kf.reset();

@@ -3,8 +3,8 @@
 // so that nothing blocks an I/O thread (ARCHITECTURE.md "Concurrency").
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>

@@ -83,7 +83,7 @@ class session {
   delivery::envelope envelope_;
   bool smtputf8_ = false;
   std::uint64_t declared_size_ = 0;  // MAIL FROM SIZE= (RFC 1870), 0 if not given
-  bool chunking_ = false;  // BDAT has been used in this transaction
+  bool chunking_ = false;            // BDAT has been used in this transaction
   bool chunk_failed_ = false;
   std::string chunks_;
 };

@@ -42,10 +42,9 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
     fail(c, r.err());
     co_return;
   }
-  std::string copyuid =
-      fmt::format("COPYUID {} {} {}", r->uidvalidity,
-                  sequence_set::from_numbers(r->source_uids).to_string(),
-                  sequence_set::from_numbers(r->dest_uids).to_string());
+  std::string copyuid = fmt::format("COPYUID {} {} {}", r->uidvalidity,
+                                    sequence_set::from_numbers(r->source_uids).to_string(),
+                                    sequence_set::from_numbers(r->dest_uids).to_string());
   if (!move) {
     ok(c, "[" + copyuid + "] COPY completed");
     co_return;
@@ -65,9 +64,15 @@ asio::awaitable<void> session::copy_or_move(const command& c, bool by_uid, bool 
   ok(c, "MOVE completed");
 }
 
-asio::awaitable<void> session::cmd_copy(const command& c) { co_await copy_or_move(c, false, false); }
-asio::awaitable<void> session::cmd_uid_copy(const command& c) { co_await copy_or_move(c, true, false); }
+asio::awaitable<void> session::cmd_copy(const command& c) {
+  co_await copy_or_move(c, false, false);
+}
+asio::awaitable<void> session::cmd_uid_copy(const command& c) {
+  co_await copy_or_move(c, true, false);
+}
 asio::awaitable<void> session::cmd_move(const command& c) { co_await copy_or_move(c, false, true); }
-asio::awaitable<void> session::cmd_uid_move(const command& c) { co_await copy_or_move(c, true, true); }
+asio::awaitable<void> session::cmd_uid_move(const command& c) {
+  co_await copy_or_move(c, true, true);
+}
 
 }  // namespace copper::imap

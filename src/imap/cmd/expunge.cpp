@@ -35,8 +35,7 @@ asio::awaitable<void> session::expunge(const command& c,
   std::optional<std::uint64_t> highest;
   if (!doomed.empty()) {
     auto mailbox = selected_->info().id;
-    auto r = *co_await blocking(
-        [&] { return svc_.mailboxes.expunge(mailbox, doomed); });
+    auto r = *co_await blocking([&] { return svc_.mailboxes.expunge(mailbox, doomed); });
     if (!r) {
       fail(c, r.err());
       co_return;

@@ -162,8 +162,8 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
   // one per message (imap/batch.h).
   bool with_blobs = req->needs_body();
   for (std::size_t first = 0; first < seqs.size();) {
-    std::size_t last = batch_end(first, seqs.size(), with_blobs,
-                                 [&](std::size_t i) { return metas[i].size; });
+    std::size_t last =
+        batch_end(first, seqs.size(), with_blobs, [&](std::size_t i) { return metas[i].size; });
     // ENVELOPE, BODYSTRUCTURE and BODY as computed at delivery; a message
     // without a summary (gone meanwhile, or not yet backfilled) is parsed.
     std::vector<std::optional<store::message_structure>> structures(last - first);

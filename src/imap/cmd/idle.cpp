@@ -2,9 +2,8 @@
 // changes as they happen. A change committed by any session or delivery
 // reaches us through the store's change bus, which interrupts the pending
 // read so the updates go out at once.
-#include <boost/asio/post.hpp>
-
 #include <atomic>
+#include <boost/asio/post.hpp>
 
 #include "imap/session.h"
 

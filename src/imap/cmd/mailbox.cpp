@@ -103,8 +103,7 @@ asio::awaitable<void> session::cmd_rename(const command& c) {
   std::string from = normalize_mailbox_name(c.args[0].text);
   std::string to = normalize_mailbox_name(strip_trailing_separator(c.args[1].text));
   auto id = account();
-  auto r = *co_await blocking(
-      [&] { return svc_.mailboxes.rename_mailbox(id, from, to); });
+  auto r = *co_await blocking([&] { return svc_.mailboxes.rename_mailbox(id, from, to); });
   if (!r) {
     fail(c, r.err());
     co_return;

@@ -207,8 +207,7 @@ asio::awaitable<void> session::cmd_close(const command& c) {
     }
     if (!doomed.empty()) {
       auto mailbox = selected_->info().id;
-      auto r = *co_await blocking(
-          [&] { return svc_.mailboxes.expunge(mailbox, doomed); });
+      auto r = *co_await blocking([&] { return svc_.mailboxes.expunge(mailbox, doomed); });
       if (!r) {
         fail(c, r.err());
         co_return;

@@ -41,12 +41,12 @@ std::string command_reader::current_tag() const {
   std::string_view c(command_);
   auto sp = c.find_first_of(" \r\n");
   std::string_view tag = c.substr(0, sp);
-  bool plausible = !tag.empty() && tag.size() <= 64 &&
-                   std::all_of(tag.begin(), tag.end(), [](char ch) {
-                     auto u = static_cast<unsigned char>(ch);
-                     return u > 32 && u < 127 && ch != '(' && ch != ')' && ch != '{' &&
-                            ch != '"' && ch != '\\' && ch != '%' && ch != '*' && ch != '+';
-                   });
+  bool plausible =
+      !tag.empty() && tag.size() <= 64 && std::all_of(tag.begin(), tag.end(), [](char ch) {
+        auto u = static_cast<unsigned char>(ch);
+        return u > 32 && u < 127 && ch != '(' && ch != ')' && ch != '{' && ch != '"' &&
+               ch != '\\' && ch != '%' && ch != '*' && ch != '+';
+      });
   return plausible ? std::string(tag) : "*";
 }
 
@@ -60,8 +60,8 @@ command_reader::step command_reader::feed(std::string_view input) {
   std::size_t used = 0;
   while (used < input.size()) {
     if (literal_left_ > 0) {
-      auto take = static_cast<std::size_t>(
-          std::min<std::uint64_t>(literal_left_, input.size() - used));
+      auto take =
+          static_cast<std::size_t>(std::min<std::uint64_t>(literal_left_, input.size() - used));
       command_.append(input.substr(used, take));
       used += take;
       literal_left_ -= take;

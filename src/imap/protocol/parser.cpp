@@ -205,8 +205,7 @@ bool value::equals(std::string_view u) const {
 
 bool valid_tag(std::string_view tag) {
   return !tag.empty() && tag.size() <= 64 && std::all_of(tag.begin(), tag.end(), [](char c) {
-    return is_atom_char(c) && c != '+' && c != '%' && c != '*' && c != '\\' && c != ']' &&
-           c != '[';
+    return is_atom_char(c) && c != '+' && c != '%' && c != '*' && c != '\\' && c != ']' && c != '[';
   });
 }
 

@@ -16,10 +16,10 @@ namespace copper::imap {
 struct value {
   enum class kind { atom, string, list };
   kind type = kind::atom;
-  std::string text;           // atom or string contents
-  std::vector<value> items;   // list members
-  bool literal = false;       // the string arrived as a literal
-  bool literal8 = false;      // "~{n}" (RFC 3516)
+  std::string text;          // atom or string contents
+  std::vector<value> items;  // list members
+  bool literal = false;      // the string arrived as a literal
+  bool literal8 = false;     // "~{n}" (RFC 3516)
 
   bool is_atom() const { return type == kind::atom; }
   bool is_string() const { return type == kind::string; }
@@ -38,7 +38,7 @@ struct command {
 };
 
 struct parse_limits {
-  std::size_t max_depth = 16;     // nested parenthesised lists
+  std::size_t max_depth = 16;  // nested parenthesised lists
   std::size_t max_values = 100000;
 };
 

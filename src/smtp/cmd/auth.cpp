@@ -113,9 +113,8 @@ asio::awaitable<void> session::cmd_auth(const command& cmd) {
   bool authz_ok = creds.authzid.empty() || to_lower_ascii(creds.authzid) == account;
   std::optional<directory::principal> who;
   if (authz_ok) {
-    who = *co_await net::run_blocking(svc_.workers, [&] {
-      return svc_.directory.authenticate(creds.authcid, creds.password);
-    });
+    who = *co_await net::run_blocking(
+        svc_.workers, [&] { return svc_.directory.authenticate(creds.authcid, creds.password); });
   }
   if (!who) {
     svc_.auth_failures.record_failure(conn_->client_ip(), account);

@@ -10,8 +10,7 @@ namespace copper::smtp {
 asio::awaitable<void> session::deliver_message(std::string message) {
   for (const auto& r : envelope_.recipients) {
     if (auto full = co_await check_quota(r.target, message.size(), true)) {
-      spdlog::info("session={} event=message_refused reason=quota rcpt={}", id_,
-                   r.address.key());
+      spdlog::info("session={} event=message_refused reason=quota rcpt={}", id_, r.address.key());
       reset_transaction();
       svc_.counts.quota.inc();
       send_error(*full);

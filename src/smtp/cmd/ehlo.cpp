@@ -10,7 +10,8 @@ asio::awaitable<void> session::cmd_ehlo(const command& cmd) {
   reset_transaction();
   helo_ = cmd.argument;
   esmtp_ = true;
-  std::string text = fmt::format("{} Hello {} [{}]", svc_.cfg.hostname, cmd.argument, conn_->client_ip());
+  std::string text =
+      fmt::format("{} Hello {} [{}]", svc_.cfg.hostname, cmd.argument, conn_->client_ip());
   text += "\nPIPELINING";
   text += fmt::format("\nSIZE {}", svc_.cfg.smtp.max_message_size);
   text += "\n8BITMIME\nSMTPUTF8\nENHANCEDSTATUSCODES\nCHUNKING\nDSN";
@@ -29,7 +30,8 @@ asio::awaitable<void> session::cmd_helo(const command& cmd) {
   reset_transaction();
   helo_ = cmd.argument;
   esmtp_ = false;
-  send({250, "", fmt::format("{} Hello {} [{}]", svc_.cfg.hostname, cmd.argument, conn_->client_ip())});
+  send({250, "",
+        fmt::format("{} Hello {} [{}]", svc_.cfg.hostname, cmd.argument, conn_->client_ip())});
   co_return;
 }
 

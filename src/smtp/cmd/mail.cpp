@@ -25,7 +25,8 @@ std::optional<reply> session::check_mail_params(const command& cmd) {
       }
       declared_size_ = size;  // RCPT checks it against each mailbox's quota
     } else if (p.keyword == "BODY") {
-      if (p.value != "7BIT" && p.value != "8BITMIME" && p.value != "7bit" && p.value != "8bitmime") {
+      if (p.value != "7BIT" && p.value != "8BITMIME" && p.value != "7bit" &&
+          p.value != "8bitmime") {
         return replies::parameter_not_implemented("Unsupported BODY type");
       }
     } else if (p.keyword == "SMTPUTF8") {

@@ -24,8 +24,8 @@ asio::awaitable<void> session::cmd_starttls(const command&) {
     co_return;
   }
   if (!conn_->input().empty()) {
-    spdlog::warn("session={} event=starttls_injection discarded={} client={}", id_, conn_->input().size(),
-                 conn_->client_ip());
+    spdlog::warn("session={} event=starttls_injection discarded={} client={}", id_,
+                 conn_->input().size(), conn_->client_ip());
     conn_->input().clear();
   }
   if (auto ec = co_await conn_->stream().start_tls(ctx); ec) {
@@ -33,7 +33,8 @@ asio::awaitable<void> session::cmd_starttls(const command&) {
     quit_ = true;
     co_return;
   }
-  spdlog::info("session={} event=tls_started tls={}", id_, log::quote(conn_->stream().tls_description()));
+  spdlog::info("session={} event=tls_started tls={}", id_,
+               log::quote(conn_->stream().tls_description()));
   helo_.clear();
   esmtp_ = false;
   user_.reset();

@@ -30,8 +30,8 @@ constexpr std::array<verb_name, 14> verbs = {{{"HELO", verb::helo},
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return upper(x) == upper(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return upper(x) == upper(y); });
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -66,8 +66,9 @@ bool valid_keyword(std::string_view k) {
   if (k.empty() || !std::isalnum(static_cast<unsigned char>(k[0]))) {
     return false;
   }
-  return std::all_of(k.begin(), k.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
 }
 
 bool valid_value(std::string_view v) {

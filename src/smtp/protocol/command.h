@@ -12,7 +12,22 @@
 
 namespace copper::smtp {
 
-enum class verb { helo, ehlo, mail, rcpt, data, bdat, rset, noop, quit, vrfy, expn, help, starttls, auth };
+enum class verb {
+  helo,
+  ehlo,
+  mail,
+  rcpt,
+  data,
+  bdat,
+  rset,
+  noop,
+  quit,
+  vrfy,
+  expn,
+  help,
+  starttls,
+  auth
+};
 
 struct esmtp_param {
   std::string keyword;  // upper case

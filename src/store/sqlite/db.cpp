@@ -4,15 +4,17 @@ namespace copper::store::sqlite {
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
-  throw db_error(std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)),
-                 db != nullptr ? sqlite3_extended_errcode(db) : rc);
+  throw db_error(
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)),
+      db != nullptr ? sqlite3_extended_errcode(db) : rc);
 }
 
 }  // namespace
 
 database::database(const std::filesystem::path& file) {
-  int rc = sqlite3_open_v2(file.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(file.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open " + file.string() + ": " +
                       (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
