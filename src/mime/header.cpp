@@ -367,4 +367,38 @@ std::vector<std::string> parse_languages(std::string_view value, std::size_t max
   return out;
 }
 
+namespace {
+constexpr std::size_t max_id_length = 250;
+}  // namespace
+
+std::vector<std::string> parse_msg_ids(std::string_view value, std::size_t max_ids) {
+  std::vector<std::string> ids;
+  std::size_t pos = 0;
+  while (ids.size() < max_ids) {
+    auto open = value.find('<', pos);
+    if (open == std::string_view::npos) {
+      break;
+    }
+    auto close = value.find('>', open + 1);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    // RFC 5256 3: <"a b"@c> and <a b@c> are the same id: drop quoting,
+    // escapes and whitespace.
+    std::string id;
+    for (char c : value.substr(open + 1, close - open - 1)) {
+      if (c != '"' && c != '\\' && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+        id.push_back(c);
+      }
+    }
+    auto at = id.find('@');
+    if (at != std::string::npos && at > 0 && at + 1 < id.size() && id.size() <= max_id_length &&
+        id.find('<') == std::string::npos) {
+      ids.push_back(std::move(id));
+    }
+    pos = close + 1;
+  }
+  return ids;
+}
+
 }  // namespace copper::mime

@@ -92,6 +92,12 @@ std::string parse_transfer_encoding(std::string_view value);
 // Content-Language (RFC 3282 2): the language tags, at most `max_tags`.
 std::vector<std::string> parse_languages(std::string_view value, std::size_t max_tags);
 
+// The "<...>" msg-ids of a Message-ID / In-Reply-To / References value (RFC
+// 5322 3.6.4), without brackets, normalized as RFC 5256 3 asks (quoting,
+// escapes and whitespace removed, so <"a b"@c> equals <ab@c>); ids without
+// an "@" or longer than 250 octets are skipped. At most `max_ids`.
+std::vector<std::string> parse_msg_ids(std::string_view value, std::size_t max_ids);
+
 // Parameters after the type of a Content-Type or Content-Disposition value,
 // starting at its first ';'. Exposed for tests.
 std::vector<param> parse_params(std::string_view text, std::size_t max_params);

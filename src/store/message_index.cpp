@@ -12,7 +12,6 @@ namespace {
 
 // Bounds on the ids kept for threading: a References field can be long.
 constexpr std::size_t max_parents = 50;
-constexpr std::size_t max_id_length = 250;
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -25,26 +24,6 @@ bool iequals(std::string_view a, std::string_view b) {
     }
   }
   return true;
-}
-
-// The "<...>" msg-ids of a field value (RFC 5322 3.6.4), without brackets.
-void append_ids(std::vector<std::string>& out, std::string_view value, std::size_t max) {
-  std::size_t pos = 0;
-  while (out.size() < max) {
-    auto open = value.find('<', pos);
-    if (open == std::string_view::npos) {
-      break;
-    }
-    auto close = value.find('>', open + 1);
-    if (close == std::string_view::npos) {
-      break;
-    }
-    std::string_view id = value.substr(open + 1, close - open - 1);
-    if (!id.empty() && id.size() <= max_id_length && id.find_first_of(" \t\r\n<") == id.npos) {
-      out.emplace_back(id);
-    }
-    pos = close + 1;
-  }
 }
 
 // Appends one field's decoded value as a line (a field may occur twice).
@@ -72,13 +51,14 @@ void index_header(std::string_view raw, const mime::part& root, message_index& o
     } else if (iequals(f->name, "Subject")) {
       add_field(subject, f->value);
     } else if (iequals(f->name, "Message-ID") && out.message_id.empty()) {
-      std::vector<std::string> own;
-      append_ids(own, f->value, 1);
+      auto own = mime::parse_msg_ids(f->value, 1);
       if (!own.empty()) {
         out.message_id = std::move(own.front());
       }
     } else if (iequals(f->name, "In-Reply-To") || iequals(f->name, "References")) {
-      append_ids(ids, f->value, max_parents);
+      for (auto& id : mime::parse_msg_ids(f->value, max_parents - ids.size())) {
+        ids.push_back(std::move(id));
+      }
     }
   }
   out.from = mime::casefold(from);

@@ -314,36 +314,6 @@ std::optional<std::int64_t> parse_sent_date(std::string_view value) {
   return static_cast<std::int64_t>(timegm(&tm)) - offset;
 }
 
-std::vector<std::string> parse_msg_ids(std::string_view value, std::size_t max_ids) {
-  std::vector<std::string> ids;
-  std::size_t pos = 0;
-  while (ids.size() < max_ids) {
-    auto open = value.find('<', pos);
-    if (open == std::string_view::npos) {
-      break;
-    }
-    auto close = value.find('>', open + 1);
-    if (close == std::string_view::npos) {
-      break;
-    }
-    // RFC 5256 3: <"a b"@c> and <a b@c> are the same id: drop quoting,
-    // escapes and whitespace.
-    std::string id;
-    for (char c : value.substr(open + 1, close - open - 1)) {
-      if (c != '"' && c != '\\' && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        id.push_back(c);
-      }
-    }
-    auto at = id.find('@');
-    if (at != std::string::npos && at > 0 && at + 1 < id.size() &&
-        id.find('<') == std::string::npos) {
-      ids.push_back(std::move(id));
-    }
-    pos = close + 1;
-  }
-  return ids;
-}
-
 message_facts facts_from_header(std::string_view header, std::uint32_t number,
                                 std::int64_t internal_date, std::uint64_t size) {
   message_facts f;
@@ -382,14 +352,14 @@ message_facts facts_from_header(std::string_view header, std::uint32_t number,
   f.to = to ? first_mailbox(*to) : std::string();
   f.cc = cc ? first_mailbox(*cc) : std::string();
   if (message_id) {
-    auto ids = parse_msg_ids(*message_id, 1);
+    auto ids = mime::parse_msg_ids(*message_id, 1);
     if (!ids.empty()) {
       f.message_id = std::move(ids.front());
     }
   }
   // RFC 5256 3, REFERENCES: References, else the first id of In-Reply-To.
   if (references) {
-    f.references = parse_msg_ids(*references, references->size());
+    f.references = mime::parse_msg_ids(*references, references->size());
     if (f.references.size() > max_references) {
       // Keep the root and the nearest ancestors: the middle matters least.
       f.references.erase(f.references.begin() + 1,
@@ -397,7 +367,7 @@ message_facts facts_from_header(std::string_view header, std::uint32_t number,
     }
   }
   if (f.references.empty() && in_reply_to) {
-    f.references = parse_msg_ids(*in_reply_to, 1);
+    f.references = mime::parse_msg_ids(*in_reply_to, 1);
   }
   return f;
 }

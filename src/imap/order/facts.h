@@ -39,10 +39,6 @@ base_subject_result base_subject(std::string_view decoded_subject);
 // is 00:00:00 and an unknown zone UTC (RFC 5256 2.2).
 std::optional<std::int64_t> parse_sent_date(std::string_view value);
 
-// The msg-ids of a References / In-Reply-To / Message-ID value, normalized
-// as RFC 5256 3 asks (quoting and whitespace removed), at most `max_ids`.
-std::vector<std::string> parse_msg_ids(std::string_view value, std::size_t max_ids);
-
 // The facts of one message from its header block (the fields up to the
 // blank line).
 message_facts facts_from_header(std::string_view header, std::uint32_t number,

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mime/header.h"
+
 namespace copper::imap {
 namespace {
 
@@ -85,14 +87,14 @@ TEST(SentDate, ZonesNormalizeToUtc) {
 }
 
 TEST(MsgIds, QuotingDoesNotMakeADifferentId) {
-  auto a = parse_msg_ids("<\"01KF8JCEOCBS0045PS\"@xxx.yyy.com>", 10);
-  auto b = parse_msg_ids("<01KF8JCEOCBS0045PS@xxx.yyy.com>", 10);
+  auto a = mime::parse_msg_ids("<\"01KF8JCEOCBS0045PS\"@xxx.yyy.com>", 10);
+  auto b = mime::parse_msg_ids("<01KF8JCEOCBS0045PS@xxx.yyy.com>", 10);
   ASSERT_EQ(a.size(), 1U);
   EXPECT_EQ(a, b);
-  EXPECT_EQ(parse_msg_ids("<a@b> (x) <c@d>\r\n <e@f>", 10),
+  EXPECT_EQ(mime::parse_msg_ids("<a@b> (x) <c@d>\r\n <e@f>", 10),
             (std::vector<std::string>{"a@b", "c@d", "e@f"}));
-  EXPECT_EQ(parse_msg_ids("<a@b> <c@d>", 1).size(), 1U);
-  EXPECT_TRUE(parse_msg_ids("<nonsense> plain@text", 10).empty());
+  EXPECT_EQ(mime::parse_msg_ids("<a@b> <c@d>", 1).size(), 1U);
+  EXPECT_TRUE(mime::parse_msg_ids("<nonsense> plain@text", 10).empty());
 }
 
 TEST(Facts, FromTheHeader) {
