@@ -194,7 +194,7 @@ void release_blobs(database& db, std::vector<std::int64_t> blob_ids) {
   auto drop = db.prepare("DELETE FROM blobs WHERE id = ? AND refs <= 0");
   // The index goes with its blob: an expunged message is no longer found.
   auto drop_summary = db.prepare("DELETE FROM message_summaries WHERE blob_id = ?");
-  auto drop_text = db.prepare("DELETE FROM search_text WHERE rowid = ?");
+  auto drop_text = db.prepare("INSERT OR REPLACE INTO search_pending(blob_id, op) VALUES (?, 0)");
   for_each_run(blob_ids, [&](std::int64_t id, std::int64_t n) {
     down.bind(1, n).bind(2, id).run();
     down.reset();
@@ -224,18 +224,8 @@ void put_blob_index(database& db, std::int64_t blob, const message_index& index)
       .bind(4, index.body)
       .bind(5, index.message_id)
       .run();
-  db.prepare(
-        "INSERT INTO search_text(rowid, hfrom, hto, hcc, hbcc, subject, headers, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, blob)
-      .bind(2, index.from)
-      .bind(3, index.to)
-      .bind(4, index.cc)
-      .bind(5, index.bcc)
-      .bind(6, index.subject)
-      .bind(7, index.headers)
-      .bind(8, index.text)
-      .run();
+  // Indexed by the search indexer once this commits (migration 7).
+  db.prepare("INSERT OR REPLACE INTO search_pending(blob_id, op) VALUES (?, 1)").bind(1, blob).run();
 }
 
 std::int64_t find_thread(database& db, account_id account, const message_index& index) {

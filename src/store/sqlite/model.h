@@ -81,8 +81,9 @@ void add_blob_refs(database& db, std::vector<std::int64_t> blob_ids);
 // One reference fewer per entry; blobs nobody references any more are deleted.
 void release_blobs(database& db, std::vector<std::int64_t> blob_ids);
 
-// The summary and search text of a blob, unless it has them already (a
-// blob is shared by every copy and recipient of the same content).
+// The summary of a blob, unless it has one already (a blob is shared by
+// every copy and recipient of the same content), and its place in the queue
+// of the search indexer.
 void put_blob_index(database& db, std::int64_t blob, const message_index& index);
 
 // RFC 8474 5.2 THREADID: the thread of a message in `account` whose

@@ -6,8 +6,9 @@
 
 namespace copper::store::sqlite {
 
-reader_pool::reader_pool(std::filesystem::path file, std::size_t max_connections)
-    : file_(std::move(file)), max_(max_connections) {}
+reader_pool::reader_pool(std::filesystem::path file, std::size_t max_connections,
+                         std::vector<attachment> attach)
+    : file_(std::move(file)), attach_(std::move(attach)), max_(max_connections) {}
 
 reader_pool::lease::~lease() {
   if (db_) {
@@ -30,6 +31,9 @@ reader_pool::lease reader_pool::acquire() {
   try {
     auto db = std::make_unique<database>(file_);
     configure(*db);
+    for (const auto& a : attach_) {
+      db->prepare("ATTACH DATABASE ? AS " + a.schema).bind(1, a.file.string()).run();
+    }
     // Every write goes through the writer; a write here would be a bug.
     db->exec("PRAGMA query_only = ON");
     return {*this, std::move(db)};

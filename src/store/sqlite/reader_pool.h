@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "store/sqlite/db.h"
@@ -16,7 +17,13 @@ namespace copper::store::sqlite {
 
 class reader_pool {
  public:
-  reader_pool(std::filesystem::path file, std::size_t max_connections);
+  // `attach`: another database file every connection sees under `schema`.
+  struct attachment {
+    std::filesystem::path file;
+    std::string schema;
+  };
+  reader_pool(std::filesystem::path file, std::size_t max_connections,
+              std::vector<attachment> attach = {});
   reader_pool(const reader_pool&) = delete;
   reader_pool& operator=(const reader_pool&) = delete;
 
@@ -45,6 +52,7 @@ class reader_pool {
   void release(std::unique_ptr<database> db);
 
   std::filesystem::path file_;
+  std::vector<attachment> attach_;
   std::size_t max_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -1,8 +1,11 @@
 // mailbox_store: the cached IMAP structure of a message and the full-text
 // index (migration 3, store/message_index.h) read back for FETCH and SEARCH.
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "mime/casefold.h"
+#include "store/search_document.h"
 #include "store/sqlite/model.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -67,6 +70,24 @@ std::string scan_condition(text_field field) {
   return cond;
 }
 
+// The messages of `mailbox` whose blob the index lacks yet, matched by
+// reading their text here: right after a delivery, or while the indexer
+// works through a burst.
+std::vector<std::uint32_t> pending_matches(database& db, mailbox_id mailbox, text_field field,
+                                           std::string_view needle) {
+  auto st = db.prepare(
+      "SELECT m.uid, b.data FROM search_pending p JOIN messages m ON m.blob_id = p.blob_id "
+      "JOIN blobs b ON b.id = p.blob_id WHERE m.mailbox_id = ? ORDER BY m.uid");
+  st.bind(1, mailbox);
+  std::vector<std::uint32_t> out;
+  while (st.step()) {
+    if (document_contains(extract_search_document(st.blob(1)), field, needle)) {
+      out.push_back(static_cast<std::uint32_t>(st.int64(0)));
+    }
+  }
+  return out;
+}
+
 std::vector<std::uint32_t> collect_uids(statement& st) {
   std::vector<std::uint32_t> out;
   while (st.step()) {
@@ -118,6 +139,12 @@ std::vector<std::uint32_t> sqlite_store::search_text(mailbox_id mailbox, text_fi
     st.bind(1, mailbox);
     return collect_uids(st);
   }
+  // The list of blobs the index lacks is read first, the index after: a
+  // blob leaves the list only once the index has it (search_index.h), so
+  // this order never misses one that moves between the two meanwhile.
+  read_transaction snapshot(*db);
+  auto pending = pending_matches(*db, mailbox, field, needle);
+  std::vector<std::uint32_t> indexed;
   if (mime::code_points(needle) >= 3) {
     // The index first, then the messages that use the matching blobs. As a
     // join, SQLite walks the mailbox and runs the MATCH once per message
@@ -125,16 +152,24 @@ std::vector<std::uint32_t> sqlite_store::search_text(mailbox_id mailbox, text_fi
     // index so it looks the few matching blobs up by messages_blob instead.
     auto st = db->prepare(
         "SELECT m.uid FROM messages m WHERE +m.mailbox_id = ?2 AND m.blob_id IN "
-        "(SELECT rowid FROM search_text WHERE search_text MATCH ?1) ORDER BY m.uid");
+        "(SELECT rowid FROM search.search_text WHERE search_text MATCH ?1) "
+        "AND m.blob_id NOT IN (SELECT blob_id FROM search_pending) ORDER BY m.uid");
     st.bind(1, fts_query(field, needle)).bind(2, mailbox);
-    return collect_uids(st);
+    indexed = collect_uids(st);
+  } else {
+    auto st = db->prepare(
+        "SELECT m.uid FROM messages m JOIN search.search_text s ON s.rowid = m.blob_id "
+        "WHERE m.mailbox_id = ?2 AND m.blob_id NOT IN (SELECT blob_id FROM search_pending) "
+        "AND (" +
+        scan_condition(field) + ") ORDER BY m.uid");
+    st.bind(1, needle).bind(2, mailbox);
+    indexed = collect_uids(st);
   }
-  auto st = db->prepare(
-      "SELECT m.uid FROM messages m JOIN search_text s ON s.rowid = m.blob_id "
-      "WHERE m.mailbox_id = ?2 AND (" +
-      scan_condition(field) + ") ORDER BY m.uid");
-  st.bind(1, needle).bind(2, mailbox);
-  return collect_uids(st);
+  std::vector<std::uint32_t> out;
+  out.reserve(indexed.size() + pending.size());
+  std::merge(indexed.begin(), indexed.end(), pending.begin(), pending.end(),
+             std::back_inserter(out));
+  return out;
 }
 
 void sqlite_store::backfill_index() {

@@ -45,11 +45,18 @@ constexpr std::size_t reader_connections = 4;
 }  // namespace
 
 sqlite_store::sqlite_store(const std::filesystem::path& data_dir)
-    : file_(prepare_file(data_dir)), readers_(file_, reader_connections), writer_(file_) {
+    : file_(prepare_file(data_dir)),
+      readers_(file_, reader_connections, {{data_dir / "search.db", search_schema}}),
+      writer_(file_),
+      index_(data_dir / "search.db", readers_, writer_) {
   backfill_index();
 }
 
-sqlite_store::~sqlite_store() = default;
+sqlite_store::~sqlite_store() {
+  // Completions of queued writes publish and wake the indexer, which is
+  // destroyed first: let them all run now.
+  writer_.flush();
+}
 
 void sqlite_store::publish(const touched_list& touched) {
   for (auto it = touched.begin(); it != touched.end(); ++it) {
@@ -57,6 +64,9 @@ void sqlite_store::publish(const touched_list& touched) {
     if (std::find(touched.begin(), it, *it) == it) {
       bus_.publish(it->first, it->second);
     }
+  }
+  if (!touched.empty()) {
+    index_.wake();  // the write may have stored or dropped a blob
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "store/mailbox_store.h"
 #include "store/sqlite/reader_pool.h"
+#include "store/sqlite/search_index.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
 
@@ -105,6 +106,8 @@ class sqlite_store final : public store, public mailbox_store {
 
   // Committed write batches so far (tests check that writers share commits).
   std::uint64_t write_batches() const { return writer_.batches(); }
+  // Blocks until the search index has caught up (tests).
+  void wait_until_indexed() { index_.wait_until_indexed(); }
 
  private:
   // Mailboxes a write touched, announced on the bus once it is committed.
@@ -130,7 +133,8 @@ class sqlite_store final : public store, public mailbox_store {
   std::filesystem::path file_;
   change_bus bus_;  // outlives writer_, whose thread publishes
   reader_pool readers_;
-  writer writer_;  // last: its destructor commits pending jobs while the rest still exists
+  writer writer_;  // its destructor commits pending jobs while the rest still exists
+  search_index index_;  // last: its thread uses the readers and the writer
 };
 
 }  // namespace copper::store::sqlite

@@ -42,6 +42,15 @@ class MailboxStoreTest : public ::testing::Test {
 
   std::filesystem::path db_file() const { return dir_.path() / "copper.db"; }
 
+  // Rows of the full-text index (search.db) once the indexer has caught up.
+  std::int64_t indexed_rows() {
+    store_->wait_until_indexed();
+    sqlite::database db(dir_.path() / "search.db");
+    auto st = db.prepare("SELECT count(*) FROM search_text");
+    EXPECT_TRUE(st.step());
+    return st.int64(0);
+  }
+
   // What is committed, through an independent connection.
   std::int64_t query_int(const std::string& sql) {
     sqlite::database db(db_file());

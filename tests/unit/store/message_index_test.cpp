@@ -1,6 +1,7 @@
 // store/message_index.h: what is computed once per message, over hand-made
 // messages and the broken real-world corpus in /work/shared/corpus/mime.
 #include "store/message_index.h"
+#include "store/search_document.h"
 
 #include <gtest/gtest.h>
 
@@ -33,6 +34,13 @@ TEST(MessageIndex, StructureIsWhatFetchRendered) {
   EXPECT_EQ(idx.body, mime::imap_bodystructure(raw, m, false));
   EXPECT_EQ(idx.message_id, "m1@example.org");
   EXPECT_EQ(idx.parents, (std::vector<std::string>{"p2@x", "p0@x", "p1@x"}));
+}
+
+TEST(SearchDocument, TextIsDecodedAndFolded) {
+  std::string raw =
+      "From: =?utf-8?q?=C3=89mile?= <emile@example.org>\r\nTo: a@example.org\r\n"
+      "Subject: =?iso-8859-1?q?Gr=FC=DFe?=\r\nMessage-ID: <m1@example.org>\r\n\r\nHello\r\n";
+  search_document idx = extract_search_document(raw);
   EXPECT_TRUE(has(idx.from, mime::casefold("\xC3\x89mile"))) << idx.from;
   EXPECT_TRUE(has(idx.subject, mime::casefold("GR\xC3\x9C"
                                               "SSE")))
@@ -42,9 +50,20 @@ TEST(MessageIndex, StructureIsWhatFetchRendered) {
   EXPECT_FALSE(has(idx.text, "subject")) << "the header is not body text";
 }
 
-TEST(MessageIndex, IndexedTextIsBounded) {
+TEST(SearchDocument, MatchesLikeTheIndex) {
+  search_document d = extract_search_document(
+      "From: Ann <ann@example.org>\r\nSubject: Quarterly report\r\n\r\nThe numbers\r\n");
+  EXPECT_TRUE(document_contains(d, text_field::from, "ann@exa"));
+  EXPECT_TRUE(document_contains(d, text_field::subject, "quarterly"));
+  EXPECT_FALSE(document_contains(d, text_field::body, "quarterly"));
+  EXPECT_TRUE(document_contains(d, text_field::text, "quarterly")) << "TEXT covers the header";
+  EXPECT_TRUE(document_contains(d, text_field::text, "numbers"));
+  EXPECT_FALSE(document_contains(d, text_field::to, "ann"));
+}
+
+TEST(SearchDocument, IndexedTextIsBounded) {
   std::string raw = "Subject: big\r\n\r\n" + std::string(3 * max_indexed_text, 'x');
-  message_index idx = index_message(raw);
+  search_document idx = extract_search_document(raw);
   EXPECT_LE(idx.text.size(), max_indexed_text);
   EXPECT_GT(idx.text.size(), max_indexed_text / 2);
 }
@@ -78,8 +97,9 @@ TEST(MessageIndex, BrokenCorpus) {
     SCOPED_TRACE(entry.path().string());
     EXPECT_EQ(idx.envelope, mime::imap_envelope(raw, m));
     EXPECT_EQ(idx.bodystructure, mime::imap_bodystructure(raw, m, true));
+    search_document doc = extract_search_document(raw);
     for (const std::string* s :
-         {&idx.from, &idx.to, &idx.cc, &idx.bcc, &idx.subject, &idx.headers, &idx.text}) {
+         {&doc.from, &doc.to, &doc.cc, &doc.bcc, &doc.subject, &doc.headers, &doc.text}) {
       EXPECT_TRUE(mime::is_valid_utf8(*s));
       EXPECT_EQ(mime::casefold(*s), *s) << "indexed text is already folded";
     }

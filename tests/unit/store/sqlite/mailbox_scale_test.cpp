@@ -78,6 +78,7 @@ TEST_F(MailboxScaleTest, StoreOn10kUidsIsOneTransaction) {
   for (std::uint32_t uid = 1; uid <= 10'000; ++uid) {
     all.push_back(uid);
   }
+  store_->wait_until_indexed();  // the indexer's own writes would count
   std::uint64_t batches = store_->write_batches();
   auto start = std::chrono::steady_clock::now();
   auto r = boxes().store_flags(inbox, all, flag_operation::add, {"\\Flagged"}, 0);
