@@ -20,7 +20,8 @@ void index_ids(std::string_view raw, const mime::part& root, message_index& out)
       if (!own.empty()) {
         out.message_id = std::move(own.front());
       }
-    } else if (mime::lex::iequals(f->name, "In-Reply-To") || mime::lex::iequals(f->name, "References")) {
+    } else if (mime::lex::iequals(f->name, "In-Reply-To") ||
+               mime::lex::iequals(f->name, "References")) {
       for (auto& id : mime::parse_msg_ids(f->value, max_parents - ids.size())) {
         ids.push_back(std::move(id));
       }

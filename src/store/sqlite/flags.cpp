@@ -126,53 +126,57 @@ result<flag_result> sqlite_store::store_flags(mailbox_id mailbox,
     return given.err();
   }
   auto wanted = sorted_unique(uids);
-  return write<flag_result>([&](database& db, touched_list& touched) -> result<flag_result> {
-    auto mb = load_mailbox(db, mailbox);
-    if (!mb) {
-      return no_such_mailbox();
-    }
-    flag_result out;
-    struct update {
-      std::int64_t id;
-      std::uint32_t uid;
-      std::vector<std::string> flags;
-    };
-    std::vector<update> updates;
-    for (auto& m : load_messages(db, mailbox, wanted)) {
-      // RFC 7162 3.1.3: a message changed after UNCHANGEDSINCE is left alone
-      // and reported in MODIFIED.
-      if (unchangedsince != 0 && m.modseq > unchangedsince) {
-        out.modified.push_back(m.uid);
-        continue;
-      }
-      auto current = split_flags(m.flags);
-      auto next = apply_flag_operation(current, op, *given);
-      // RFC 7162 3.1.11: setting a set flag or clearing a clear one keeps the
-      // MODSEQ, so that other clients do not resynchronise for nothing.
-      if (same_flags(current, next)) {
-        continue;
-      }
-      if (next.size() > max_flags_per_message) {
-        return make_error("too many flags on message UID " + std::to_string(m.uid), "LIMIT");
-      }
-      updates.push_back({m.id, m.uid, std::move(next)});
-    }
-    if (!updates.empty()) {
-      // One MODSEQ for the whole command (RFC 7162 3.1).
-      std::uint64_t modseq = next_modseq(db, *mb);
-      auto st = db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE id = ?");
-      out.changed.reserve(updates.size());
-      for (auto& u : updates) {
-        st.bind(1, join_flags(u.flags)).bind(2, static_cast<std::int64_t>(modseq)).bind(3, u.id);
-        st.run();
-        st.reset();
-        out.changed.push_back({u.uid, std::move(u.flags), modseq});
-      }
-      touched.emplace_back(mb->account, mb->id);
-    }
-    out.highestmodseq = mb->highestmodseq;
-    return out;
-  });
+  return write<flag_result>(
+      [&](database& db, touched_list& touched) -> result<flag_result> {
+        auto mb = load_mailbox(db, mailbox);
+        if (!mb) {
+          return no_such_mailbox();
+        }
+        flag_result out;
+        struct update {
+          std::int64_t id;
+          std::uint32_t uid;
+          std::vector<std::string> flags;
+        };
+        std::vector<update> updates;
+        for (auto& m : load_messages(db, mailbox, wanted)) {
+          // RFC 7162 3.1.3: a message changed after UNCHANGEDSINCE is left alone
+          // and reported in MODIFIED.
+          if (unchangedsince != 0 && m.modseq > unchangedsince) {
+            out.modified.push_back(m.uid);
+            continue;
+          }
+          auto current = split_flags(m.flags);
+          auto next = apply_flag_operation(current, op, *given);
+          // RFC 7162 3.1.11: setting a set flag or clearing a clear one keeps the
+          // MODSEQ, so that other clients do not resynchronise for nothing.
+          if (same_flags(current, next)) {
+            continue;
+          }
+          if (next.size() > max_flags_per_message) {
+            return make_error("too many flags on message UID " + std::to_string(m.uid), "LIMIT");
+          }
+          updates.push_back({m.id, m.uid, std::move(next)});
+        }
+        if (!updates.empty()) {
+          // One MODSEQ for the whole command (RFC 7162 3.1).
+          std::uint64_t modseq = next_modseq(db, *mb);
+          auto st = db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE id = ?");
+          out.changed.reserve(updates.size());
+          for (auto& u : updates) {
+            st.bind(1, join_flags(u.flags))
+                .bind(2, static_cast<std::int64_t>(modseq))
+                .bind(3, u.id);
+            st.run();
+            st.reset();
+            out.changed.push_back({u.uid, std::move(u.flags), modseq});
+          }
+          touched.emplace_back(mb->account, mb->id);
+        }
+        out.highestmodseq = mb->highestmodseq;
+        return out;
+      },
+      durability::relaxed);  // flags are not mail: no fsync before OK (writer.h)
 }
 
 }  // namespace copper::store::sqlite

@@ -418,7 +418,8 @@ result<std::vector<std::uint32_t>> sqlite_store::expunge(mailbox_id mailbox,
           touched.emplace_back(mb->account, mb->id);
         }
         return removed;
-      });
+      },
+      durability::relaxed);  // undone by a power cut at worst, never lost mail (writer.h)
 }
 
 }  // namespace copper::store::sqlite

@@ -225,7 +225,9 @@ void put_blob_index(database& db, std::int64_t blob, const message_index& index)
       .bind(5, index.message_id)
       .run();
   // Indexed by the search indexer once this commits (migration 7).
-  db.prepare("INSERT OR REPLACE INTO search_pending(blob_id, op) VALUES (?, 1)").bind(1, blob).run();
+  db.prepare("INSERT OR REPLACE INTO search_pending(blob_id, op) VALUES (?, 1)")
+      .bind(1, blob)
+      .run();
 }
 
 std::int64_t find_thread(database& db, account_id account, const message_index& index) {

@@ -117,10 +117,11 @@ class sqlite_store final : public store, public mailbox_store {
   // mailboxes it adds to `touched` are published after the commit, from the
   // writer thread, before this returns.
   template <class T>
-  result<T> write(const std::function<result<T>(database&, touched_list&)>& apply) {
+  result<T> write(const std::function<result<T>(database&, touched_list&)>& apply,
+                  durability d = durability::synced) {
     touched_list touched;
     return writer_.call<T>([&](database& db) { return apply(db, touched); },
-                           [&] { publish(touched); });
+                           [&] { publish(touched); }, d);
   }
   void publish(const touched_list& touched);
   // Summarises and indexes the blobs that messages use and that have no
@@ -133,7 +134,7 @@ class sqlite_store final : public store, public mailbox_store {
   std::filesystem::path file_;
   change_bus bus_;  // outlives writer_, whose thread publishes
   reader_pool readers_;
-  writer writer_;  // its destructor commits pending jobs while the rest still exists
+  writer writer_;       // its destructor commits pending jobs while the rest still exists
   search_index index_;  // last: its thread uses the readers and the writer
 };
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <vector>
@@ -27,10 +28,10 @@ writer::~writer() {
   thread_.join();
 }
 
-void writer::submit(apply_fn apply, done_fn done) {
+void writer::submit(apply_fn apply, done_fn done, durability d) {
   {
     std::lock_guard lock(mu_);
-    pending_.push_back({std::move(apply), std::move(done)});
+    pending_.push_back({std::move(apply), std::move(done), d});
   }
   queue_cv_.notify_one();
 }
@@ -66,11 +67,24 @@ void writer::loop() {
   }
 }
 
+void writer::set_durability(durability d) {
+  if (d != mode_) {
+    // Only outside a transaction; WAL mode makes NORMAL skip the commit's
+    // fsync while keeping the file consistent (sqlite.org/pragma.html#pragma_synchronous).
+    db_->exec(d == durability::synced ? "PRAGMA synchronous = FULL"
+                                      : "PRAGMA synchronous = NORMAL");
+    mode_ = d;
+  }
+}
+
 void writer::commit_batch(std::deque<job>& batch) {
   database& db = *db_;
   std::vector<result<void>> outcomes;
   outcomes.reserve(batch.size());
+  bool any_synced = std::any_of(batch.begin(), batch.end(),
+                                [](const job& j) { return j.d == durability::synced; });
   try {
+    set_durability(any_synced ? durability::synced : durability::relaxed);
     transaction tx(db);
     for (auto& j : batch) {
       db.exec("SAVEPOINT job");

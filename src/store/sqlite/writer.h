@@ -23,6 +23,17 @@
 
 namespace copper::store::sqlite {
 
+// How a job's commit must reach the disk before its completion runs.
+enum class durability {
+  // fsync'ed first: what the client is told is stored (SMTP 250, APPEND OK).
+  synced,
+  // Written to the WAL without waiting for the disk: flag changes and
+  // expunges, which Dovecot does not fsync either (mail_fsync=optimized). A
+  // power cut may undo the last of them, never a synced job committed after
+  // them, since that commit syncs the WAL up to its own end.
+  relaxed,
+};
+
 class writer {
  public:
   // Runs on the writer thread inside the batch transaction. An error, returned
@@ -40,7 +51,7 @@ class writer {
   writer(const writer&) = delete;
   writer& operator=(const writer&) = delete;
 
-  void submit(apply_fn apply, done_fn done);
+  void submit(apply_fn apply, done_fn done, durability d = durability::synced);
 
   // Submits a job and blocks until its batch is committed: the job's value,
   // or the error that failed it. `after_commit` runs on the writer thread
@@ -48,7 +59,7 @@ class writer {
   // Blocking: call from a worker thread, never from the writer thread.
   template <class T>
   result<T> call(const std::function<result<T>(database&)>& apply,
-                 const std::function<void()>& after_commit = {});
+                 const std::function<void()>& after_commit = {}, durability d = durability::synced);
 
   // Blocks until every job submitted so far is committed.
   void flush();
@@ -61,10 +72,13 @@ class writer {
   struct job {
     apply_fn apply;
     done_fn done;
+    durability d;
   };
 
   void loop();
   void commit_batch(std::deque<job>& batch);
+  // Switches the connection's synchronous mode to what the batch needs.
+  void set_durability(durability d);
 
   std::unique_ptr<database> db_;
   mutable std::mutex mu_;
@@ -74,13 +88,14 @@ class writer {
   bool writing_ = false;
   bool stopping_ = false;
   std::uint64_t batches_ = 0;
+  durability mode_ = durability::synced;  // the connection's, writer thread only
   std::thread::id thread_id_;
   std::thread thread_;
 };
 
 template <class T>
 result<T> writer::call(const std::function<result<T>(database&)>& apply,
-                       const std::function<void()>& after_commit) {
+                       const std::function<void()>& after_commit, durability d) {
   if (on_writer_thread()) {
     // The job would wait for the very thread that has to run it.
     return make_error("store write from the store's own writer thread");
@@ -112,7 +127,8 @@ result<T> writer::call(const std::function<result<T>(database&)>& apply,
           }
         }
         finished.set_value(std::move(outcome));
-      });
+      },
+      d);
   result<void> outcome = outcome_future.get();
   if (!outcome.ok()) {
     return outcome.err();

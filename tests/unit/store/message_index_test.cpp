@@ -1,7 +1,6 @@
 // store/message_index.h: what is computed once per message, over hand-made
 // messages and the broken real-world corpus in /work/shared/corpus/mime.
 #include "store/message_index.h"
-#include "store/search_document.h"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +13,7 @@
 #include "mime/charset.h"
 #include "mime/imap.h"
 #include "mime/message.h"
+#include "store/search_document.h"
 
 namespace copper::store {
 namespace {

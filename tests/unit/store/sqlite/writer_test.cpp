@@ -178,5 +178,48 @@ TEST_F(WriterTest, UnopenableFileThrowsFromTheConstructor) {
   EXPECT_THROW(writer(dir_.path() / "missing" / "w.db"), db_error);
 }
 
+// A batch of relaxed jobs only commits without fsync; one synced job makes
+// the whole batch synced (writer.h "durability").
+TEST_F(WriterTest, ABatchIsSyncedIfAnyJobOfItMustBe) {
+  writer w(file());
+  auto synchronous_mode = [](database& db) -> result<std::int64_t> {
+    auto st = db.prepare("PRAGMA synchronous");
+    st.step();
+    return st.int64(0);
+  };
+  auto relaxed = w.call<std::int64_t>(synchronous_mode, {}, durability::relaxed);
+  ASSERT_TRUE(relaxed.ok());
+  EXPECT_EQ(*relaxed, 1) << "NORMAL";
+  auto synced = w.call<std::int64_t>(synchronous_mode, {}, durability::synced);
+  ASSERT_TRUE(synced.ok());
+  EXPECT_EQ(*synced, 2) << "FULL";
+
+  // A relaxed job queued behind a synced one, in the same batch.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> started;
+  w.submit(
+      [&](database&) -> result<void> {
+        started.set_value();
+        released.wait();
+        return {};
+      },
+      [](result<void>) {});
+  started.get_future().wait();
+  std::promise<std::int64_t> seen;
+  w.submit(
+      insert(1), [](result<void>) {}, durability::synced);
+  w.submit(
+      [&](database& db) -> result<void> {
+        seen.set_value(*synchronous_mode(db));
+        return {};
+      },
+      [](result<void>) {}, durability::relaxed);
+  release.set_value();
+  EXPECT_EQ(seen.get_future().get(), 2) << "the synced job's batch";
+  w.flush();
+  EXPECT_EQ(count(), 1);
+}
+
 }  // namespace
 }  // namespace copper::store::sqlite
