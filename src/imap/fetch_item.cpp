@@ -269,6 +269,12 @@ bool fetch_request::needs_mime() const {
                      [](const body_section& s) { return !s.path.empty(); });
 }
 
+bool fetch_request::decodes_parts() const {
+  return std::any_of(sections.begin(), sections.end(), [](const body_section& s) {
+    return s.binary != body_section::binary_kind::none && !s.path.empty();
+  });
+}
+
 bool has_unknown_cte(const fetch_request& req, const mime::message* parsed) {
   return std::any_of(req.sections.begin(), req.sections.end(), [&](const body_section& s) {
     const mime::part* p =

@@ -56,6 +56,8 @@ struct fetch_request {
   // structure items of a message the store has no summary for.
   bool needs_mime() const;
   bool sets_seen() const;
+  // A BINARY item names a part, whose transfer encoding may be unknown.
+  bool decodes_parts() const;
 };
 
 result<fetch_request> parse_fetch_items(const value& items);

