@@ -237,6 +237,24 @@ result<body_section> parse_binary_section(std::string_view item, body_section::b
   return s;
 }
 
+// Every line end, bare LF, bare CR or CRLF, as CRLF.
+std::string crlf_line_ends(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 32);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\r' || c == '\n') {
+      out += "\r\n";
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+        ++i;
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // The part a BINARY section names: null for the whole message.
 const mime::part* binary_part(const body_section& s, const mime::message* parsed) {
   if (s.path.empty() || parsed == nullptr) {
@@ -259,7 +277,10 @@ std::string binary_bytes(const body_section& s, std::string_view raw, const mime
   if (p->is_multipart() || p->is_message()) {
     return std::string(p->body.of(raw));
   }
-  return mime::decode_transfer(p->body.of(raw), p->encoding);
+  std::string decoded = mime::decode_transfer(p->body.of(raw), p->encoding);
+  // RFC 3516 6, RFC 9051 7.5.2: textual (text/*) sections go out with CRLF
+  // line ends whatever the stored or decoded form; other types are octets.
+  return p->is_text() ? crlf_line_ends(decoded) : decoded;
 }
 
 }  // namespace

@@ -105,6 +105,39 @@ class ImapFixesTest(CopperTestCase):
     def tearDownClass(cls):
         cls.server.__exit__(None, None, None)
 
+    # ---- BINARY of text parts (RFC 3516 6) -------------------------------
+
+    def test_binary_text_part_has_crlf_line_ends(self):
+        text = b"one\ntwo\rthree\r\nfour\n"  # bare LF, bare CR, CRLF
+        octets = b"\x01\n\x02\r\x03"  # not text: left as they are
+        raw = ("Subject: line ends\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+               "--B\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n"
+               + base64.b64encode(text).decode() + "\r\n"
+               "--B\r\nContent-Type: application/octet-stream\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n"
+               + base64.b64encode(octets).decode() + "\r\n--B--\r\n").encode()
+        conn = login(self.server)
+        name, _ = new_mailbox(conn, [(raw, None)])
+        conn.select(name)
+        want = b"one\r\ntwo\r\nthree\r\nfour\r\n"
+        typ, data = conn.fetch("1", "(BINARY.PEEK[1] BINARY.SIZE[1])")
+        self.assertEqual(typ, "OK")
+        head, body = literal_of(data, "BINARY[1]")
+        self.assertEqual(body, want)
+        # BINARY.SIZE is the size of what BINARY returns (RFC 3516 4.3).
+        typ, data = conn.fetch("1", "(BINARY.SIZE[1])")
+        self.assertIn(f"BINARY.SIZE[1] {len(want)}".encode(), data[0])
+        # Partial offsets count in the converted data.
+        typ, data = conn.fetch("1", "(BINARY.PEEK[1]<3.2>)")
+        self.assertEqual(literal_of(data, "BINARY[1]<3>")[1], b"\r\n")
+        typ, data = conn.fetch("1", "(BINARY.PEEK[2] BINARY.SIZE[2])")
+        self.assertEqual(literal_of(data, "BINARY[2]")[1], octets)
+        typ, data = conn.fetch("1", "(BINARY.SIZE[2])")
+        self.assertIn(f"BINARY.SIZE[2] {len(octets)}".encode(), data[0])
+        conn.logout()
+
     # ---- [UNKNOWN-CTE] before \Seen (RFC 3516 4.3) ------------------------
 
     def test_unknown_cte_does_not_set_seen(self):
