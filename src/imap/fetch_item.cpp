@@ -220,6 +220,17 @@ void append_literal(std::string& out, std::string_view bytes) {
   out += bytes;
 }
 
+// A literal holds no NUL (RFC 9051 9: literal = ... *CHAR8, and 4.3.1: only
+// BINARY may send one, in a literal8). A stored message can hold NULs (a
+// literal8 APPEND, RFC 3516 4.4, or mail over SMTP), so BODY[] and RFC822*
+// send each NUL as 0x80, as Dovecot does: one octet for one, so the count,
+// RFC822.SIZE and partial offsets stay true and nothing else changes.
+void append_text_literal(std::string& out, std::string_view bytes) {
+  std::size_t start = out.size() + fmt::formatted_size("{{{}}}\r\n", bytes.size());
+  append_literal(out, bytes);
+  std::replace(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(), '\0', '\x80');
+}
+
 // BINARY[section-part] (RFC 3516 7): part numbers only, or nothing.
 result<body_section> parse_binary_section(std::string_view item, body_section::binary_kind kind,
                                           bool peek) {
@@ -414,7 +425,7 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
   std::string_view body = raw != nullptr ? std::string_view(*raw) : std::string_view();
   auto literal_item = [&](std::string label, std::string_view bytes) {
     std::string out = std::move(label) + " ";
-    append_literal(out, bytes);
+    append_text_literal(out, bytes);
     parts.push_back(std::move(out));
   };
   // RFC 8474 5.3; the "M" and "T" prefixes keep EMAILIDs and THREADIDs

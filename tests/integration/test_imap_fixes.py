@@ -138,6 +138,42 @@ class ImapFixesTest(CopperTestCase):
         self.assertIn(f"BINARY.SIZE[2] {len(octets)}".encode(), data[0])
         conn.logout()
 
+    # ---- NUL never in a literal (RFC 9051 4.3.1) -------------------------
+
+    def test_body_of_a_message_with_nul_has_no_nul(self):
+        conn = login(self.server)
+        name, _ = new_mailbox(conn, [])
+        conn.logout()
+        payload = (b"Subject: nul\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+                   b"ab\x00cd\x00\r\n")
+        raw = RawClient(self.server)
+        raw.send(f"b APPEND {name} ~{{{len(payload)}+}}\r\n".encode() + payload + b"\r\n")
+        self.assertTrue(raw.until(b"b ")[-1].startswith(b"b OK [APPENDUID"))
+        raw.send(f"c SELECT {name}\r\n")
+        raw.until(b"c ")
+        # A literal, never a literal8, for BODY[]: each NUL as another octet,
+        # so the octet count still equals RFC822.SIZE.
+        raw.send("d FETCH 1 (RFC822.SIZE BODY.PEEK[])\r\n")
+        head = raw.line()
+        m = re.match(rb"\* 1 FETCH \(RFC822\.SIZE (\d+) BODY\[\] \{(\d+)\}$", head)
+        self.assertIsNotNone(m, head)
+        self.assertEqual(int(m.group(1)), len(payload))
+        self.assertEqual(int(m.group(2)), len(payload))
+        while len(raw.buf) < len(payload):
+            raw.buf += raw.sock.recv(65536)
+        body, raw.buf = raw.buf[:len(payload)], raw.buf[len(payload):]
+        self.assertNotIn(b"\x00", body)
+        self.assertEqual(body, payload.replace(b"\x00", b"\x80"))
+        self.assertTrue(raw.until(b"d ")[-1].startswith(b"d OK"))
+        raw.send("e FETCH 1 (BODY.PEEK[TEXT])\r\n")
+        self.assertIn(b"BODY[TEXT] {8}", raw.line())
+        self.assertTrue(raw.until(b"e ")[-1].startswith(b"e OK"))
+        # BINARY[] may carry the NUL, in a literal8 (RFC 3516 4.3).
+        raw.send("f FETCH 1 (BINARY.PEEK[])\r\n")
+        self.assertIn(f"BINARY[] ~{{{len(payload)}}}".encode(), raw.line())
+        raw.until(b"f ")
+        raw.close()
+
     # ---- [UNKNOWN-CTE] before \Seen (RFC 3516 4.3) ------------------------
 
     def test_unknown_cte_does_not_set_seen(self):
