@@ -199,6 +199,47 @@ class ImapFixesTest(CopperTestCase):
         self.assertIn(b"\\Seen", data[0])
         conn.logout()
 
+    # ---- QRESYNC seq-match-data (RFC 7162 3.2.5.2) ------------------------
+
+    def test_seq_match_data_narrows_vanished(self):
+        conn = login(self.server)
+        name, u = new_mailbox(conn, [(f"Subject: {i}\r\n\r\n{i}\r\n".encode(), None)
+                                     for i in range(5)])
+        run(conn, "ENABLE", "QRESYNC")
+        typ, untagged = run(conn, "SELECT", name)
+        conn.state = "SELECTED"
+        uidvalidity = int(untagged["UIDVALIDITY"][0])
+        modseq = int(untagged["HIGHESTMODSEQ"][0])
+        conn.uid("STORE", f"{u[1]},{u[3]}", "+FLAGS", r"(\Deleted)")
+        conn.expunge()  # this client saw both expunges
+        run(conn, "UNSELECT")
+        conn.state = "AUTH"
+
+        def vanished(params):
+            typ, untagged = run(conn, "SELECT", name, params)
+            self.assertEqual(typ, "OK")
+            conn.state = "SELECTED"  # imaplib tracks state only for its own select()
+            run(conn, "UNSELECT")
+            conn.state = "AUTH"
+            return untagged.get("VANISHED")
+
+        base = f"{uidvalidity} {modseq} {u[0]}:{u[4]}"
+        self.assertEqual(vanished(f"(QRESYNC ({base}))"), [f"(EARLIER) {u[1]},{u[3]}"])
+        # Messages 1:3 are u0, u2, u4 now, as the client says: it knows
+        # every expunge up to u4, so nothing is reported.
+        self.assertIsNone(vanished(f"(QRESYNC ({base} (1:3 {u[0]},{u[2]},{u[4]})))"))
+        # Message 2 is u2, not u1: the client knows only up to u0.
+        self.assertEqual(vanished(f"(QRESYNC ({base} (1,2 {u[0]},{u[1]})))"),
+                         [f"(EARLIER) {u[1]},{u[3]}"])
+        # Up to message 2 (u2) matches; message 3 does not: from u3 on.
+        self.assertEqual(vanished(f"(QRESYNC ({base} (1,2,3 {u[0]},{u[2]},{u[3]})))"),
+                         [f"(EARLIER) {u[3]}"])
+        # Sets of different sizes, or out of order, are a syntax error.
+        for bad in (f"(1:2 {u[0]})", f"(2,1 {u[0]},{u[2]})"):
+            with self.assertRaises(imaplib.IMAP4.error):
+                run(conn, "SELECT", name, f"(QRESYNC ({base} {bad}))")
+        conn.logout()
+
 
 if __name__ == "__main__":
     unittest.main()
