@@ -322,13 +322,15 @@ bool fetch_request::sets_seen() const {
                      [](const body_section& s) { return !s.peek; });
 }
 
-std::string imap_date_time(std::int64_t unix_seconds) {
-  std::time_t t = unix_seconds;
+std::string imap_date_time(std::int64_t unix_seconds, std::int32_t zone_minutes) {
+  std::time_t t = unix_seconds + std::int64_t{zone_minutes} * 60;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
-  std::strftime(buf, sizeof buf, "%d-%b-%Y %H:%M:%S +0000", &tm);
-  return buf;
+  std::strftime(buf, sizeof buf, "%d-%b-%Y %H:%M:%S", &tm);
+  std::int32_t offset = zone_minutes < 0 ? -zone_minutes : zone_minutes;
+  return fmt::format("{} {}{:02}{:02}", buf, zone_minutes < 0 ? '-' : '+', offset / 60,
+                     offset % 60);
 }
 
 result<fetch_request> parse_fetch_items(const value& items) {
@@ -414,7 +416,8 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
     parts.push_back("FLAGS " + format_flags(meta.flags));
   }
   if (req.internal_date) {
-    parts.push_back(fmt::format("INTERNALDATE \"{}\"", imap_date_time(meta.internal_date)));
+    parts.push_back(
+        fmt::format("INTERNALDATE \"{}\"", imap_date_time(meta.internal_date, meta.internal_zone)));
   }
   if (req.size) {
     parts.push_back(fmt::format("RFC822.SIZE {}", meta.size));

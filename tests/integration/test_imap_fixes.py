@@ -240,6 +240,42 @@ class ImapFixesTest(CopperTestCase):
                 run(conn, "SELECT", name, f"(QRESYNC ({base} {bad}))")
         conn.logout()
 
+    # ---- INTERNALDATE zone (RFC 9051 2.3.3, 6.3.12, 6.4.4) ----------------
+
+    def test_internaldate_keeps_the_zone_given(self):
+        conn = login(self.server)
+        dates = ["01-Jan-2020 10:00:00 +0200", "15-Jun-2021 23:30:00 -0530",
+                 "01-Jan-2020 00:30:00 +0200", " 2-Feb-2022 08:00:00 +0000"]
+        name, uids = new_mailbox(conn, [(f"Subject: {i}\r\n\r\nx\r\n".encode(), f'"{d}"')
+                                        for i, d in enumerate(dates)])
+        conn.select(name)
+        typ, data = conn.fetch("1:4", "(INTERNALDATE)")
+        self.assertEqual(typ, "OK")
+        got = [re.search(rb'INTERNALDATE "([^"]+)"', d).group(1).decode() for d in data]
+        self.assertEqual(got, ["01-Jan-2020 10:00:00 +0200", "15-Jun-2021 23:30:00 -0530",
+                               "01-Jan-2020 00:30:00 +0200", "02-Feb-2022 08:00:00 +0000"])
+        # A copy keeps it (RFC 9051 6.4.7).
+        other = unique("copy")
+        conn.create(other)
+        self.assertEqual(conn.copy("2", other)[0], "OK")
+        conn.select(other)
+        typ, data = conn.fetch("1", "(INTERNALDATE)")
+        self.assertIn(b'"15-Jun-2021 23:30:00 -0530"', data[0])
+        conn.select(name)
+        # The date in its own zone, "disregarding time and timezone": message 3
+        # is on 1-Jan-2020 although it was 31-Dec-2019 22:30 in UTC; message 2
+        # on 15-Jun-2021 although 16-Jun-2021 05:00 in UTC.
+        def search(*criteria):
+            typ, data = conn.search(None, *criteria)
+            self.assertEqual(typ, "OK")
+            return [int(n) for n in data[0].split()]
+        self.assertEqual(search("ON", "1-Jan-2020"), [1, 3])
+        self.assertEqual(search("BEFORE", "1-Jan-2020"), [])
+        self.assertEqual(search("SINCE", "16-Jun-2021"), [4])
+        self.assertEqual(search("ON", "15-Jun-2021"), [2])
+        self.assertEqual(search("BEFORE", "2-Feb-2022"), [1, 2, 3])
+        conn.logout()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 6> migrations = {
+constexpr std::array<const char*, 7> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -289,6 +289,12 @@ CREATE TRIGGER messages_counts_update AFTER UPDATE OF mailbox_id, size, flags ON
     deleted_size = deleted_size + (instr(NEW.flags, '\Deleted') > 0) * NEW.size
   WHERE id = NEW.mailbox_id;
 END;
+)sql",
+    // 7: the zone of the internal date, minutes east of UTC, so that FETCH
+    // INTERNALDATE gives back the zone APPEND was given (RFC 9051 2.3.3,
+    // 6.3.12). Older rows and SMTP deliveries are UTC.
+    R"sql(
+ALTER TABLE messages ADD COLUMN internal_zone INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 
