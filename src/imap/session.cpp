@@ -145,10 +145,7 @@ void session::fail(const command& c, const error& e) {
   }
 }
 
-bool session::login_allowed() const {
-  return conn_->stream().is_tls() ||
-         (svc_.cfg.auth.plaintext_on_loopback && conn_->client_on_loopback());
-}
+bool session::login_allowed() const { return access::login_allowed(svc_, *conn_); }
 
 std::string session::capabilities() const {
   // Exactly what works (ARCHITECTURE.md: advertise nothing more).
