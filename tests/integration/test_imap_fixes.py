@@ -16,24 +16,16 @@ import unittest
 from harness import (DEFAULT_PASSWORD, HOST, IO_TIMEOUT, CopperServer, CopperTestCase, unique,
                      unverified_context)
 
+from test_imap_condstore import run as run3
+from test_imap_ext import Lines, login
+from test_imap_ext import fetch_item as literal_of
+
 USER = "demo@example.test"
-
-
-def login(server):
-    conn = imaplib.IMAP4_SSL(HOST, server.port("imaps"), ssl_context=unverified_context(),
-                             timeout=IO_TIMEOUT)
-    typ, _ = conn.login(USER, DEFAULT_PASSWORD)
-    assert typ == "OK"
-    return conn
 
 
 def run(conn, name, *args):
     """Sends one command; returns (status, untagged responses by name)."""
-    conn.untagged_responses.clear()
-    typ, _ = conn._simple_command(name, *args)
-    untagged = {k: [d.decode() if isinstance(d, bytes) else d for d in v]
-                for k, v in conn.untagged_responses.items()}
-    conn.untagged_responses.clear()
+    typ, _, untagged = run3(conn, name, *args)
     return typ, untagged
 
 
@@ -51,48 +43,14 @@ def new_mailbox(conn, messages):
     return name, uids
 
 
-def literal_of(data, name):
-    """(response head, literal bytes) of the item `name` in imaplib FETCH data."""
-    for part in data:
-        if isinstance(part, tuple) and name.encode() in part[0]:
-            return part[0], part[1]
-    raise AssertionError(f"{name} not in {data!r}")
-
-
-class RawClient:
-    """CRLF lines over TLS, for what imaplib cannot send (literal8)."""
-
-    def __init__(self, server):
-        sock = socket.create_connection((HOST, server.port("imaps")), timeout=IO_TIMEOUT)
-        self.sock = unverified_context().wrap_socket(sock)
-        self.buf = b""
-        self.line()
-        self.send(f"a LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
-        assert self.until(b"a ")[-1].startswith(b"a OK")
-
-    def send(self, data):
-        self.sock.sendall(data.encode() if isinstance(data, str) else data)
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError(f"closed; unparsed {self.buf[:200]!r}")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def until(self, tag):
-        lines = []
-        while True:
-            lines.append(self.line())
-            if lines[-1].startswith(tag):
-                return lines
-
-    def close(self):
-        self.send("z LOGOUT\r\n")
-        self.until(b"z ")
-        self.sock.close()
+def raw_client(server):
+    """A logged-in CRLF line client over TLS, for what imaplib cannot send (literal8)."""
+    sock = socket.create_connection((HOST, server.port("imaps")), timeout=IO_TIMEOUT)
+    lines = Lines(unverified_context().wrap_socket(sock))
+    lines.line()
+    lines.send(f"a LOGIN {USER} {DEFAULT_PASSWORD}\r\n")
+    assert lines.until(b"a ")[-1].startswith(b"a OK")
+    return lines
 
 
 class ImapFixesTest(CopperTestCase):
@@ -146,7 +104,7 @@ class ImapFixesTest(CopperTestCase):
         conn.logout()
         payload = (b"Subject: nul\r\nContent-Transfer-Encoding: binary\r\n\r\n"
                    b"ab\x00cd\x00\r\n")
-        raw = RawClient(self.server)
+        raw = raw_client(self.server)
         raw.send(f"b APPEND {name} ~{{{len(payload)}+}}\r\n".encode() + payload + b"\r\n")
         self.assertTrue(raw.until(b"b ")[-1].startswith(b"b OK [APPENDUID"))
         raw.send(f"c SELECT {name}\r\n")
@@ -160,7 +118,7 @@ class ImapFixesTest(CopperTestCase):
         self.assertEqual(int(m.group(1)), len(payload))
         self.assertEqual(int(m.group(2)), len(payload))
         while len(raw.buf) < len(payload):
-            raw.buf += raw.sock.recv(65536)
+            raw.buf += raw.sock.recv(65536)  # no compression on this connection
         body, raw.buf = raw.buf[:len(payload)], raw.buf[len(payload):]
         self.assertNotIn(b"\x00", body)
         self.assertEqual(body, payload.replace(b"\x00", b"\x80"))
@@ -172,7 +130,9 @@ class ImapFixesTest(CopperTestCase):
         raw.send("f FETCH 1 (BINARY.PEEK[])\r\n")
         self.assertIn(f"BINARY[] ~{{{len(payload)}}}".encode(), raw.line())
         raw.until(b"f ")
-        raw.close()
+        raw.send("z LOGOUT\r\n")
+        raw.until(b"z ")
+        raw.sock.close()
 
     # ---- [UNKNOWN-CTE] before \Seen (RFC 3516 4.3) ------------------------
 
