@@ -200,6 +200,23 @@ class ImapFixesTest(CopperTestCase):
                 run(conn, "SELECT", name, f"(QRESYNC ({base} {bad}))")
         conn.logout()
 
+    # ---- IDLE (RFC 9051 6.3.13) -------------------------------------------
+
+    def test_idle_line_without_an_end_closes_the_session(self):
+        raw = raw_client(self.server)
+        raw.send("b SELECT INBOX\r\n")
+        raw.until(b"b ")
+        raw.send("c IDLE\r\n")
+        self.assertTrue(raw.line().startswith(b"+"))
+        # Past the bound with no line end: its rest could only be misread as
+        # a command, so the session ends.
+        raw.send(b"x" * 2000)
+        self.assertEqual(raw.until(b"c "), [b"c BAD Expected DONE"])
+        self.assertTrue(raw.line().startswith(b"* BYE"))
+        raw.sock.settimeout(IO_TIMEOUT)
+        self.assertEqual(raw.sock.recv(100), b"")
+        raw.sock.close()
+
     # ---- INTERNALDATE zone (RFC 9051 2.3.3, 6.3.12, 6.4.4) ----------------
 
     def test_internaldate_keeps_the_zone_given(self):
