@@ -220,6 +220,17 @@ void append_literal(std::string& out, std::string_view bytes) {
   out += bytes;
 }
 
+// A literal holds no NUL (RFC 9051 9: literal = ... *CHAR8, and 4.3.1: only
+// BINARY may send one, in a literal8). A stored message can hold NULs (a
+// literal8 APPEND, RFC 3516 4.4, or mail over SMTP), so BODY[] and RFC822*
+// send each NUL as 0x80, as Dovecot does: one octet for one, so the count,
+// RFC822.SIZE and partial offsets stay true and nothing else changes.
+void append_text_literal(std::string& out, std::string_view bytes) {
+  std::size_t start = out.size() + fmt::formatted_size("{{{}}}\r\n", bytes.size());
+  append_literal(out, bytes);
+  std::replace(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(), '\0', '\x80');
+}
+
 // BINARY[section-part] (RFC 3516 7): part numbers only, or nothing.
 result<body_section> parse_binary_section(std::string_view item, body_section::binary_kind kind,
                                           bool peek) {
@@ -235,6 +246,24 @@ result<body_section> parse_binary_section(std::string_view item, body_section::b
   }
   s->binary = kind;
   return s;
+}
+
+// Every line end, bare LF, bare CR or CRLF, as CRLF.
+std::string crlf_line_ends(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 32);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\r' || c == '\n') {
+      out += "\r\n";
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+        ++i;
+      }
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // The part a BINARY section names: null for the whole message.
@@ -259,7 +288,10 @@ std::string binary_bytes(const body_section& s, std::string_view raw, const mime
   if (p->is_multipart() || p->is_message()) {
     return std::string(p->body.of(raw));
   }
-  return mime::decode_transfer(p->body.of(raw), p->encoding);
+  std::string decoded = mime::decode_transfer(p->body.of(raw), p->encoding);
+  // RFC 3516 6, RFC 9051 7.5.2: textual (text/*) sections go out with CRLF
+  // line ends whatever the stored or decoded form; other types are octets.
+  return p->is_text() ? crlf_line_ends(decoded) : decoded;
 }
 
 }  // namespace
@@ -267,6 +299,12 @@ std::string binary_bytes(const body_section& s, std::string_view raw, const mime
 bool fetch_request::needs_mime() const {
   return std::any_of(sections.begin(), sections.end(),
                      [](const body_section& s) { return !s.path.empty(); });
+}
+
+bool fetch_request::decodes_parts() const {
+  return std::any_of(sections.begin(), sections.end(), [](const body_section& s) {
+    return s.binary != body_section::binary_kind::none && !s.path.empty();
+  });
 }
 
 bool has_unknown_cte(const fetch_request& req, const mime::message* parsed) {
@@ -284,13 +322,15 @@ bool fetch_request::sets_seen() const {
                      [](const body_section& s) { return !s.peek; });
 }
 
-std::string imap_date_time(std::int64_t unix_seconds) {
-  std::time_t t = unix_seconds;
+std::string imap_date_time(std::int64_t unix_seconds, std::int32_t zone_minutes) {
+  std::time_t t = unix_seconds + std::int64_t{zone_minutes} * 60;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
-  std::strftime(buf, sizeof buf, "%d-%b-%Y %H:%M:%S +0000", &tm);
-  return buf;
+  std::strftime(buf, sizeof buf, "%d-%b-%Y %H:%M:%S", &tm);
+  std::int32_t offset = zone_minutes < 0 ? -zone_minutes : zone_minutes;
+  return fmt::format("{} {}{:02}{:02}", buf, zone_minutes < 0 ? '-' : '+', offset / 60,
+                     offset % 60);
 }
 
 result<fetch_request> parse_fetch_items(const value& items) {
@@ -376,7 +416,8 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
     parts.push_back("FLAGS " + format_flags(meta.flags));
   }
   if (req.internal_date) {
-    parts.push_back(fmt::format("INTERNALDATE \"{}\"", imap_date_time(meta.internal_date)));
+    parts.push_back(
+        fmt::format("INTERNALDATE \"{}\"", imap_date_time(meta.internal_date, meta.internal_zone)));
   }
   if (req.size) {
     parts.push_back(fmt::format("RFC822.SIZE {}", meta.size));
@@ -387,7 +428,7 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
   std::string_view body = raw != nullptr ? std::string_view(*raw) : std::string_view();
   auto literal_item = [&](std::string label, std::string_view bytes) {
     std::string out = std::move(label) + " ";
-    append_literal(out, bytes);
+    append_text_literal(out, bytes);
     parts.push_back(std::move(out));
   };
   // RFC 8474 5.3; the "M" and "T" prefixes keep EMAILIDs and THREADIDs

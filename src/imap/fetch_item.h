@@ -56,6 +56,8 @@ struct fetch_request {
   // structure items of a message the store has no summary for.
   bool needs_mime() const;
   bool sets_seen() const;
+  // A BINARY item names a part, whose transfer encoding may be unknown.
+  bool decodes_parts() const;
 };
 
 result<fetch_request> parse_fetch_items(const value& items);
@@ -72,7 +74,8 @@ std::string render_fetch(const fetch_request& req, const store::message_meta& me
                          const std::string* raw, const mime::message* parsed,
                          const store::message_structure* structure = nullptr);
 
-// RFC 9051 9 date-time: "17-Jul-1996 02:44:25 +0000".
-std::string imap_date_time(std::int64_t unix_seconds);
+// RFC 9051 9 date-time: "17-Jul-1996 02:44:25 -0700", the time as seen in
+// the zone `zone_minutes` east of UTC.
+std::string imap_date_time(std::int64_t unix_seconds, std::int32_t zone_minutes = 0);
 
 }  // namespace copper::imap

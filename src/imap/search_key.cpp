@@ -57,6 +57,12 @@ std::optional<std::uint64_t> parse_modseq(std::string_view s) {
 
 std::int64_t day_of(std::int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
 
+// RFC 9051 6.4.4 BEFORE, ON, SINCE: the internal date's day "disregarding
+// time and timezone", that is the day as written in its own zone.
+std::int64_t internal_day(const store::message_meta& m) {
+  return day_of(m.internal_date + std::int64_t{m.internal_zone} * 60);
+}
+
 class key_parser {
  public:
   key_parser(const std::vector<value>& args, std::size_t pos) : args_(args), pos_(pos) {}
@@ -388,11 +394,11 @@ bool matches(const search_key& key, const search_subject& s) {
     case K::smaller:
       return s.meta.size < static_cast<std::uint64_t>(key.number);
     case K::before:
-      return day_of(s.meta.internal_date) < key.number;
+      return internal_day(s.meta) < key.number;
     case K::on:
-      return day_of(s.meta.internal_date) == key.number;
+      return internal_day(s.meta) == key.number;
     case K::since:
-      return day_of(s.meta.internal_date) >= key.number;
+      return internal_day(s.meta) >= key.number;
     case K::header:
       return header_matches(raw.substr(0, header_length(raw)), key.field, key.needle);
     case K::indexed: {

@@ -16,6 +16,7 @@ constexpr unsigned not_auth = static_cast<unsigned>(state::not_authenticated);
 constexpr unsigned authed =
     static_cast<unsigned>(state::authenticated) | static_cast<unsigned>(state::selected);
 constexpr unsigned selected_only = static_cast<unsigned>(state::selected);
+constexpr unsigned authenticated_only = static_cast<unsigned>(state::authenticated);
 // RFC 9051 5.4: at least 30 minutes of inactivity before an autologout.
 constexpr auto autologout = std::chrono::seconds(30 * 60);
 constexpr unsigned max_errors = 20;
@@ -78,7 +79,8 @@ struct command_table {
       {"GETQUOTA", &session::cmd_getquota, authed},
       {"GETQUOTAROOT", &session::cmd_getquotaroot, authed},
       {"SETQUOTA", &session::cmd_setquota, authed},
-      {"ENABLE", &session::cmd_enable, authed},
+      // RFC 9051 6.3.1, 6.4: not in the selected state (RFC 5161 3.1).
+      {"ENABLE", &session::cmd_enable, authenticated_only},
       {"SORT", &session::cmd_sort, selected_only},
       {"UID SORT", &session::cmd_uid_sort, selected_only},
       {"THREAD", &session::cmd_thread, selected_only},
@@ -143,10 +145,7 @@ void session::fail(const command& c, const error& e) {
   }
 }
 
-bool session::login_allowed() const {
-  return conn_->stream().is_tls() ||
-         (svc_.cfg.auth.plaintext_on_loopback && conn_->client_on_loopback());
-}
+bool session::login_allowed() const { return access::login_allowed(svc_, *conn_); }
 
 std::string session::capabilities() const {
   // Exactly what works (ARCHITECTURE.md: advertise nothing more).

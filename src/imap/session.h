@@ -22,6 +22,8 @@ namespace copper::imap {
 
 namespace asio = boost::asio;
 
+struct fetch_request;
+
 enum class state : unsigned { not_authenticated = 1, authenticated = 2, selected = 4 };
 
 class session {
@@ -80,6 +82,10 @@ class session {
 
   // Shared by the UID and plain forms.
   asio::awaitable<void> fetch(const command& c, bool by_uid);
+  // RFC 3516 4.3: whether a BINARY item of `req` names a part of one of
+  // these messages whose transfer encoding cannot be decoded.
+  asio::awaitable<bool> any_unknown_cte(const fetch_request& req,
+                                        const std::vector<store::message_meta>& metas);
   asio::awaitable<void> store_flags(const command& c, bool by_uid);
   asio::awaitable<void> copy_or_move(const command& c, bool by_uid, bool move);
   asio::awaitable<void> search(const command& c, bool by_uid);

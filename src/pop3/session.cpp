@@ -86,10 +86,7 @@ void session::bad(std::string_view text) {
   ++errors_;
 }
 
-bool session::login_allowed() const {
-  return conn_->stream().is_tls() ||
-         (svc_.cfg.auth.plaintext_on_loopback && conn_->client_on_loopback());
-}
+bool session::login_allowed() const { return access::login_allowed(svc_, *conn_); }
 
 std::string session::capabilities() const {
   // RFC 2449 5: the same list in both states; exactly what works.

@@ -54,6 +54,9 @@ struct message_meta {
   // RFC 8474 5: the same for a message and its COPY/MOVE copies.
   std::int64_t email_id = 0;
   std::int64_t thread_id = 0;
+  // The zone the internal date was given in, minutes east of UTC (RFC 9051
+  // 2.3.3: APPEND's date-time comes back as the client wrote it).
+  std::int32_t internal_zone = 0;
 };
 
 // The IMAP structure strings computed once when the message entered the
@@ -97,6 +100,7 @@ struct append_request {
   std::string_view data;
   std::vector<std::string> flags;
   std::int64_t internal_date = 0;
+  std::int32_t internal_zone = 0;  // minutes east of UTC, as message_meta
 };
 
 struct multi_append_result {

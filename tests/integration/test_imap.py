@@ -169,7 +169,7 @@ class ImapTest(CopperTestCase):
         self.assertEqual(body, msg)
         self.assertIn(b"\\Draft", meta)
         self.assertIn(b"$Custom", meta)
-        self.assertIn(b'"01-Feb-2024 09:00:00 +0000"', meta)
+        self.assertIn(b'"01-Feb-2024 10:00:00 +0100"', meta)  # the zone as given (RFC 9051 2.3.3)
         typ, data = conn.uid("SEARCH", None, "BODY", marker.upper())
         self.assertEqual(data[0].split(), [uid])
         typ, data = conn.uid("SEARCH", None, "KEYWORD", "$Custom", "NOT", "SEEN")

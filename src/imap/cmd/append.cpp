@@ -10,8 +10,13 @@
 namespace copper::imap {
 namespace {
 
+struct date_time {
+  std::int64_t unix_seconds = 0;
+  std::int32_t zone_minutes = 0;  // east of UTC
+};
+
 // RFC 9051 9 date-time: "dd-Mon-yyyy hh:mm:ss +zzzz", day possibly " d".
-std::optional<std::int64_t> parse_date_time(std::string_view s) {
+std::optional<date_time> parse_date_time(std::string_view s) {
   if (s.size() == 25 && s[0] == ' ') {
     s.remove_prefix(1);
   }
@@ -26,18 +31,24 @@ std::optional<std::int64_t> parse_date_time(std::string_view s) {
     return std::nullopt;
   }
   int zone = 0;
-  if (std::from_chars(end + 1, end + 5, zone).ec != std::errc()) {
+  auto [ptr, ec] = std::from_chars(end + 1, end + 5, zone);
+  // RFC 9051 9 zone: "+"/"-" 4DIGIT, hours and minutes.
+  if (ec != std::errc() || ptr != end + 5 || zone % 100 >= 60) {
     return std::nullopt;
   }
-  int offset = (zone / 100) * 3600 + (zone % 100) * 60;
-  std::int64_t t = timegm(&tm);
-  return end[0] == '+' ? t - offset : t + offset;
+  std::int32_t minutes = (zone / 100) * 60 + zone % 100;
+  if (end[0] == '-') {
+    minutes = -minutes;
+  }
+  // The wall-clock time in that zone: UTC is that minus the offset.
+  return date_time{timegm(&tm) - std::int64_t{minutes} * 60, minutes};
 }
 
 // One message of an APPEND: [(flags)] [date-time] literal.
 struct parsed_message {
   std::vector<std::string> flags;
   std::int64_t when = 0;
+  std::int32_t zone = 0;  // minutes east of UTC, as the client gave it
   const std::string* data = nullptr;
 };
 
@@ -47,7 +58,7 @@ struct parsed_message {
 result<std::vector<parsed_message>> parse_messages(const std::vector<value>& args,
                                                    std::int64_t now) {
   std::vector<parsed_message> out;
-  parsed_message next{{}, now, nullptr};
+  parsed_message next{{}, now, 0, nullptr};
   bool have_flags = false;
   bool have_date = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -66,7 +77,8 @@ result<std::vector<parsed_message>> parse_messages(const std::vector<value>& arg
       if (!t) {
         return make_error("Invalid date-time in APPEND");
       }
-      next.when = *t;
+      next.when = t->unix_seconds;
+      next.zone = t->zone_minutes;
       have_date = true;
     } else if (a.is_string()) {
       if (a.text.empty()) {
@@ -74,7 +86,7 @@ result<std::vector<parsed_message>> parse_messages(const std::vector<value>& arg
       }
       next.data = &a.text;
       out.push_back(std::move(next));
-      next = parsed_message{{}, now, nullptr};
+      next = parsed_message{{}, now, 0, nullptr};
       have_flags = false;
       have_date = false;
     } else {
@@ -115,7 +127,7 @@ asio::awaitable<void> session::cmd_append(const command& c) {
   std::vector<store::append_request> messages;
   messages.reserve(parsed->size());
   for (auto& m : *parsed) {
-    messages.push_back({*m.data, std::move(m.flags), m.when});
+    messages.push_back({*m.data, std::move(m.flags), m.when, m.zone});
   }
   auto id = account();
   auto mailbox = dest->id;

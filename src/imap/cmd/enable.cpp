@@ -1,6 +1,8 @@
 // ENABLE (RFC 5161, RFC 9051 6.3.1): per-session extensions. CONDSTORE,
 // QRESYNC (RFC 7162 3.2.3) and IMAP4rev2 (RFC 9051) can be enabled; other
-// names are ignored, as RFC 5161 3.1 asks.
+// names are ignored, as RFC 5161 3.1 asks. Valid in the authenticated state
+// only (RFC 9051 6.3.1, 6.4; the command table refuses it once a mailbox is
+// selected), so a mailbox is always selected after its extensions are on.
 #include <fmt/format.h>
 
 #include "imap/session.h"
@@ -32,10 +34,6 @@ asio::awaitable<void> session::cmd_enable(const command& c) {
     } else if (v.equals("IMAP4REV2")) {
       add(enabled_.rev2, "IMAP4rev2");
     }
-  }
-  if (selected_) {
-    selected_->report_modseq(enabled_.condstore);
-    selected_->report_vanished(enabled_.qresync);
   }
   untagged("ENABLED" + now);
   ok(c, "ENABLE completed");

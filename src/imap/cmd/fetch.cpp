@@ -68,6 +68,29 @@ asio::awaitable<void> session::report_vanished_earlier(const value& set_arg, std
   }
 }
 
+asio::awaitable<bool> session::any_unknown_cte(const fetch_request& req,
+                                               const std::vector<store::message_meta>& metas) {
+  for (std::size_t first = 0; first < metas.size();) {
+    std::size_t last =
+        batch_end(first, metas.size(), true, [&](std::size_t i) { return metas[i].size; });
+    std::vector<std::int64_t> blob_ids;
+    for (std::size_t i = first; i < last; ++i) {
+      blob_ids.push_back(metas[i].blob_id);
+    }
+    auto blobs = *co_await blocking([&] { return svc_.mailboxes.read_blobs(blob_ids); });
+    for (const auto& raw : blobs) {
+      if (raw) {
+        auto parsed = mime::parse(*raw);
+        if (has_unknown_cte(req, &parsed)) {
+          co_return true;
+        }
+      }
+    }
+    first = last;
+  }
+  co_return false;
+}
+
 asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
   if (c.args.size() < 2 || c.args.size() > 3 || !c.args[0].is_atom() ||
       (c.args.size() == 3 && !c.args[2].is_list())) {
@@ -122,6 +145,12 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
     co_await report_vanished_earlier(c.args[0], *mods->changedsince);
   }
 
+  // RFC 3516 4.3: a part we cannot decode fails the whole command, so it
+  // is found before anything is sent or \Seen is set.
+  if (req->decodes_parts() && co_await any_unknown_cte(*req, metas)) {
+    no(c, "[UNKNOWN-CTE] Cannot decode the content transfer encoding of that part");
+    co_return;
+  }
   // RFC 9051 6.4.5: BODY[] without .PEEK sets \Seen, and the new FLAGS are
   // part of the response.
   if (req->sets_seen() && !selected_->read_only()) {
@@ -199,10 +228,6 @@ asio::awaitable<void> session::fetch(const command& c, bool by_uid) {
       std::optional<mime::message> parsed;
       if (raw && (req->needs_mime() || parse_structure)) {
         parsed = mime::parse(*raw);
-      }
-      if (parsed && has_unknown_cte(*req, &*parsed)) {
-        no(c, "[UNKNOWN-CTE] Cannot decode the content transfer encoding of that part");
-        co_return;
       }
       conn_->write(fmt::format(
           "* {} FETCH ({})\r\n", seq,

@@ -2,12 +2,29 @@
 // changes as they happen. A change committed by any session or delivery
 // reaches us through the store's change bus, which interrupts the pending
 // read so the updates go out at once.
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
+#include <cctype>
+#include <string_view>
 
 #include "imap/session.h"
 
 namespace copper::imap {
+namespace {
+
+constexpr std::size_t max_idle_line = 1024;
+
+// RFC 9051 9: idle = "IDLE" CRLF "DONE", and ABNF strings match in any case.
+bool is_done(std::string_view line) {
+  constexpr std::string_view done = "DONE";
+  return line.size() == done.size() &&
+         std::equal(line.begin(), line.end(), done.begin(), [](char a, char b) {
+           return std::toupper(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+}  // namespace
 
 asio::awaitable<void> session::cmd_idle(const command& c) {
   if (!c.args.empty()) {
@@ -40,14 +57,20 @@ asio::awaitable<void> session::cmd_idle(const command& c) {
     if (eol != std::string::npos) {
       std::string line = in.substr(0, eol);
       in.erase(0, eol + 2);
-      if (line.size() == 4 && (line == "DONE" || line == "done" || line == "Done")) {
+      if (is_done(line)) {
         break;
       }
+      // RFC 9051 6.3.13: anything else breaks IDLE's syntax, a tagged BAD
+      // that ends the command; the line is not run as a command.
       bad(c, "Expected DONE");
       co_return;
     }
-    if (in.size() > 1024) {
+    if (in.size() > max_idle_line) {
+      // No line end in sight: the rest of the line would be taken for a
+      // command, so there is no way back in step with the client.
       bad(c, "Expected DONE");
+      untagged("BYE Expected DONE");
+      logout_ = true;
       co_return;
     }
     if (pending->exchange(false)) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "imap/protocol/response.h"
 #include "imap/session.h"
@@ -18,7 +19,75 @@ struct qresync_params {
   std::uint32_t uidvalidity = 0;
   std::uint64_t modseq = 0;
   std::optional<sequence_set> known_uids;
+  // seq-match-data (RFC 7162 3.2.5.2): message numbers and their UIDs.
+  std::optional<sequence_set> match_seqs;
+  std::optional<sequence_set> match_uids;
 };
+
+// known-sequence-set and known-uid-set: ascending, without "*" (RFC 7162 7).
+bool ascending_without_star(const sequence_set& set) {
+  std::uint32_t last = 0;
+  for (const auto& r : set.ranges()) {
+    if (r.low == 0 || r.high == 0 || r.low > r.high || r.low <= last) {
+      return false;
+    }
+    last = r.high;
+  }
+  return true;
+}
+
+std::uint64_t member_count(const sequence_set& set) {
+  std::uint64_t n = 0;
+  for (const auto& r : set.ranges()) {
+    n += std::uint64_t{r.high} - r.low + 1;
+  }
+  return n;
+}
+
+result<std::pair<sequence_set, sequence_set>> parse_seq_match(const value& match) {
+  if (!match.is_list() || match.items.size() != 2 || !match.items[0].is_atom() ||
+      !match.items[1].is_atom()) {
+    return make_error("bad QRESYNC sequence match data");
+  }
+  auto seqs = sequence_set::parse(match.items[0].text);
+  auto uids = sequence_set::parse(match.items[1].text);
+  if (!seqs || !uids || !ascending_without_star(*seqs) || !ascending_without_star(*uids) ||
+      member_count(*seqs) != member_count(*uids)) {
+    return make_error("bad QRESYNC sequence match data");
+  }
+  return std::pair(std::move(seqs).value(), std::move(uids).value());
+}
+
+// RFC 7162 3.2.5.2: the highest UID of the pairs, taken in order, whose
+// message number still holds that UID; the client knows every expunge up
+// to it. 0 when the first pair does not match. Walks at most `uids.size()`
+// pairs, whatever the sets say.
+std::uint32_t matched_up_to(const sequence_set& match_seqs, const sequence_set& match_uids,
+                            const std::vector<std::uint32_t>& uids) {
+  std::uint32_t known = 0;
+  if (match_uids.ranges().empty()) {
+    return known;
+  }
+  auto uid_range = match_uids.ranges().begin();
+  std::uint32_t uid = uid_range->low;
+  for (const auto& r : match_seqs.ranges()) {
+    for (std::uint64_t seq = r.low; seq <= r.high; ++seq) {
+      if (seq > uids.size() || uids[seq - 1] != uid) {
+        return known;
+      }
+      known = uid;
+      if (uid == uid_range->high) {
+        if (++uid_range == match_uids.ranges().end()) {
+          return known;
+        }
+        uid = uid_range->low;
+      } else {
+        ++uid;
+      }
+    }
+  }
+  return known;
+}
 
 template <class T>
 std::optional<T> positive_number(const value& v) {
@@ -54,14 +123,12 @@ result<qresync_params> parse_qresync(const value& v) {
     p.known_uids = std::move(known).value();
   }
   if (items.size() == 4) {
-    // The store keeps every expunge, so the sequence match data that would
-    // narrow a lossy history down is checked for syntax only (RFC 7162 3.2.5.2).
-    const auto& match = items[3];
-    if (!match.is_list() || match.items.size() != 2 || !match.items[0].is_atom() ||
-        !match.items[1].is_atom() || !sequence_set::parse(match.items[0].text) ||
-        !sequence_set::parse(match.items[1].text)) {
-      return make_error("bad QRESYNC sequence match data");
+    auto match = parse_seq_match(items[3]);
+    if (!match) {
+      return match.err();
     }
+    p.match_seqs = std::move(match->first);
+    p.match_uids = std::move(match->second);
   }
   return p;
 }
@@ -167,9 +234,19 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
     // flags of what changed, both limited to the UIDs the client knows.
     auto since = qresync->modseq;
     auto changes = *co_await blocking([&] { return svc_.mailboxes.changes_since(mailbox, since); });
+    // RFC 7162 3.2.5.2: no UID up to a matching pair is reported vanished.
+    std::uint32_t client_knows = 0;
+    if (qresync->match_seqs) {
+      std::vector<std::uint32_t> current;
+      current.reserve(msgs.size());
+      for (const auto& m : msgs) {
+        current.push_back(m.uid);
+      }
+      client_knows = matched_up_to(*qresync->match_seqs, *qresync->match_uids, current);
+    }
     std::vector<std::uint32_t> vanished;
     for (auto uid : changes.vanished) {
-      if (known(*qresync, uid)) {
+      if (uid > client_knows && known(*qresync, uid)) {
         vanished.push_back(uid);
       }
     }

@@ -16,8 +16,8 @@ namespace {
 error no_such_mailbox() { return make_error("no such mailbox", "NONEXISTENT"); }
 
 constexpr std::string_view meta_columns =
-    "SELECT id, uid, modseq, size, internal_date, flags, blob_id, email_id, thread_id "
-    "FROM messages ";
+    "SELECT id, uid, modseq, size, internal_date, flags, blob_id, email_id, thread_id, "
+    "internal_zone FROM messages ";
 
 // An open handle on one blob's bytes (sqlite3_blob_open): a read touches
 // only the pages of the range it asks for, not the whole message.
@@ -104,7 +104,8 @@ message_meta read_meta(const statement& st) {
           split_flags(st.text(5)),
           st.int64(6),
           st.int64(7),
-          st.int64(8)};
+          st.int64(8),
+          static_cast<std::int32_t>(st.int64(9))};
 }
 
 // Removes `rows` from the mailbox: logged with one new MODSEQ for QRESYNC
@@ -247,7 +248,7 @@ result<append_result> sqlite_store::append(account_id account, mailbox_id mailbo
                                            std::string_view data,
                                            const std::vector<std::string>& flags,
                                            std::int64_t internal_date) {
-  std::vector<append_request> one{{data, flags, internal_date}};
+  std::vector<append_request> one{{data, flags, internal_date, 0}};
   auto r = append_all(account, mailbox, one);
   if (!r.ok()) {
     return r.err();
@@ -267,6 +268,7 @@ result<multi_append_result> sqlite_store::append_all(account_id account, mailbox
     sha256_digest digest;
     std::string flags;
     std::int64_t internal_date;
+    std::int32_t internal_zone;
     message_index index;
   };
   std::vector<prepared> rows;
@@ -277,8 +279,8 @@ result<multi_append_result> sqlite_store::append_all(account_id account, mailbox
     if (!canonical.ok()) {
       return canonical.err();
     }
-    rows.push_back(
-        {m.data, sha256(m.data), join_flags(*canonical), m.internal_date, index_message(m.data)});
+    rows.push_back({m.data, sha256(m.data), join_flags(*canonical), m.internal_date,
+                    m.internal_zone, index_message(m.data)});
     bytes += m.data.size();
   }
   return write<multi_append_result>(
@@ -308,6 +310,7 @@ result<multi_append_result> sqlite_store::append_all(account_id account, mailbox
           put_blob_index(db, row.blob, m.index);
           row.size = m.data.size();
           row.internal_date = m.internal_date;
+          row.internal_zone = m.internal_zone;
           row.flags = m.flags;
           row.modseq = modseq;
           row.thread = find_thread(db, account, m.index);
@@ -369,7 +372,7 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
     std::uint64_t modseq = next_modseq(db, *dst);
     auto ins = db.prepare(
         "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq, "
-        "email_id, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "email_id, thread_id, internal_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     std::vector<std::int64_t> blobs;
     blobs.reserve(rows.size());
     std::uint32_t uid = *first;
@@ -384,6 +387,7 @@ result<copy_result> sqlite_store::copy_or_move(mailbox_id from,
           // RFC 8474 5.1, 5.2: a copy keeps its EMAILID and THREADID.
           .bind(8, m.email_id)
           .bind(9, m.thread_id)
+          .bind(10, m.internal_zone)
           .run();
       ins.reset();
       out.source_uids.push_back(m.uid);

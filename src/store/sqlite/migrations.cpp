@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 7> migrations = {
+constexpr std::array<const char*, 8> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -290,7 +290,13 @@ CREATE TRIGGER messages_counts_update AFTER UPDATE OF mailbox_id, size, flags ON
   WHERE id = NEW.mailbox_id;
 END;
 )sql",
-    // 7: the full-text index moves to a file of its own (search.db, see
+    // 7: the zone of the internal date, minutes east of UTC, so that FETCH
+    // INTERNALDATE gives back the zone APPEND was given (RFC 9051 2.3.3,
+    // 6.3.12). Older rows and SMTP deliveries are UTC.
+    R"sql(
+ALTER TABLE messages ADD COLUMN internal_zone INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 8: the full-text index moves to a file of its own (search.db, see
     // store/sqlite/search_index.h) with its own writer thread. The trigram
     // insert took ~2 ms of the single writer per 5 KB message and capped
     // deliveries at ~300/s. What the index lacks is listed here, in the

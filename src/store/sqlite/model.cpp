@@ -126,11 +126,12 @@ std::vector<message_row> load_messages(database& db, mailbox_id mailbox,
   auto read = [&](statement& st) {
     out.push_back({st.int64(0), static_cast<std::uint32_t>(st.int64(1)), st.int64(2),
                    static_cast<std::uint64_t>(st.int64(3)), st.int64(4), st.text(5),
-                   static_cast<std::uint64_t>(st.int64(6)), st.int64(7), st.int64(8)});
+                   static_cast<std::uint64_t>(st.int64(6)), st.int64(7), st.int64(8),
+                   static_cast<std::int32_t>(st.int64(9))});
   };
   constexpr std::string_view columns =
-      "SELECT id, uid, blob_id, size, internal_date, flags, modseq, email_id, thread_id "
-      "FROM messages ";
+      "SELECT id, uid, blob_id, size, internal_date, flags, modseq, email_id, thread_id, "
+      "internal_zone FROM messages ";
   // A dense set (1:*, a run of selected messages) is one range scan; a sparse
   // one is a lookup per UID rather than a scan of everything between.
   std::uint64_t span = static_cast<std::uint64_t>(uids.back()) - uids.front() + 1;
@@ -224,7 +225,7 @@ void put_blob_index(database& db, std::int64_t blob, const message_index& index)
       .bind(4, index.body)
       .bind(5, index.message_id)
       .run();
-  // Indexed by the search indexer once this commits (migration 7).
+  // Indexed by the search indexer once this commits (migration 8).
   db.prepare("INSERT OR REPLACE INTO search_pending(blob_id, op) VALUES (?, 1)")
       .bind(1, blob)
       .run();
@@ -249,8 +250,8 @@ std::int64_t find_thread(database& db, account_id account, const message_index& 
 
 std::int64_t insert_message(database& db, const new_message& m) {
   db.prepare(
-        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        "INSERT INTO messages(mailbox_id, uid, blob_id, size, internal_date, flags, modseq, "
+        "internal_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, m.mailbox)
       .bind(2, m.uid)
       .bind(3, m.blob)
@@ -258,6 +259,7 @@ std::int64_t insert_message(database& db, const new_message& m) {
       .bind(5, m.internal_date)
       .bind(6, m.flags)
       .bind(7, static_cast<std::int64_t>(m.modseq))
+      .bind(8, m.internal_zone)
       .run();
   std::int64_t id = db.last_insert_rowid();
   db.prepare("UPDATE messages SET email_id = id, thread_id = ? WHERE id = ?")

@@ -60,6 +60,7 @@ struct message_row {
   std::uint64_t modseq = 0;
   std::int64_t email_id = 0;
   std::int64_t thread_id = 0;
+  std::int32_t internal_zone = 0;  // minutes east of UTC
 };
 
 // The requested UIDs ascending and without duplicates.
@@ -99,6 +100,7 @@ struct new_message {
   std::int64_t blob = 0;
   std::uint64_t size = 0;
   std::int64_t internal_date = 0;
+  std::int32_t internal_zone = 0;  // minutes east of UTC
   std::string flags;
   std::uint64_t modseq = 0;
   std::int64_t thread = 0;  // 0: a thread of its own

@@ -67,7 +67,7 @@ search_index::search_index(std::filesystem::path file, reader_pool& readers, wri
   db_->exec(schema);
   if (fresh) {
     // A new or deleted index file: everything stored is to be indexed (after
-    // migration 7 this finds it all listed already).
+    // migration 8 this finds it all listed already).
     auto r = writer_.call<void>([](database& db) -> result<void> {
       db.exec(
           "INSERT OR IGNORE INTO search_pending(blob_id, op) "

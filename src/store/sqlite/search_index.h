@@ -3,7 +3,7 @@
 // thread so that indexing never holds up the store's single writer.
 //
 // The main store lists what the index lacks in `search_pending`, in the same
-// transaction that stores or drops a blob (migration 7). This thread takes
+// transaction that stores or drops a blob (migration 8). This thread takes
 // pending blobs in order, commits their text to search.db, and only then
 // removes them from the list. A reader therefore finds every blob either in
 // the index or in the list, provided it reads the list before the index

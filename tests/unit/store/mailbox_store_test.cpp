@@ -311,6 +311,28 @@ TEST_F(MailboxStoreTest, CopyMapsUidsInSourceOrder) {
   EXPECT_EQ(code_of(boxes().copy(inbox, {1}, id_of(bob_, "INBOX"))), "CANNOT");
 }
 
+// RFC 9051 2.3.3: the zone of APPEND's date-time is kept, with the
+// message and its copies and moves (6.4.7); plain appends are UTC.
+TEST_F(MailboxStoreTest, InternalZoneIsKeptAndCopied) {
+  mailbox_id inbox = id_of(alice_, "INBOX");
+  auto archive = mailbox(alice_, "Archive");
+  std::vector<append_request> batch{{"east", {}, 1577865600, 120}, {"west", {}, 1577865600, -330}};
+  ASSERT_TRUE(boxes().append_all(alice_, inbox, batch).ok());
+  append(alice_, inbox, "plain");
+  auto msgs = boxes().messages(inbox);
+  ASSERT_EQ(msgs.size(), 3u);
+  EXPECT_EQ(msgs[0].internal_zone, 120);
+  EXPECT_EQ(msgs[1].internal_zone, -330);
+  EXPECT_EQ(msgs[2].internal_zone, 0);
+  ASSERT_TRUE(boxes().copy(inbox, {2}, archive.id).ok());
+  ASSERT_TRUE(boxes().move(inbox, {1}, archive.id).ok());
+  auto copies = boxes().messages(archive.id);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_EQ(copies[0].internal_zone, -330);
+  EXPECT_EQ(copies[1].internal_zone, 120);
+  EXPECT_EQ(boxes().changes_since(archive.id, 0).changed.at(0).internal_zone, -330);
+}
+
 // RFC 6851: MOVE is a copy and an expunge in one transaction.
 TEST_F(MailboxStoreTest, MoveExpungesTheSource) {
   mailbox_id inbox = id_of(alice_, "INBOX");

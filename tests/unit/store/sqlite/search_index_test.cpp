@@ -1,5 +1,5 @@
 // The cached structure, full-text index and EMAILID/THREADID of the SQLite
-// store (migrations 3 and 7): the structure is written in the same
+// store (migrations 3 and 8): the structure is written in the same
 // transaction as the message, its text is searchable at once (indexed or
 // listed as pending), both go with it, are kept by COPY and MOVE, and are
 // rebuilt for messages stored before.
