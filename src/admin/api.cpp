@@ -186,7 +186,8 @@ api_response error_reply(const error& e) {
 
 std::span<const api::route> api::routes() {
   using a = access;
-  static const std::array<route, 21> table = {{
+  // One line per endpoint; the dispatcher checks `access` before the handler.
+  static const route table[] = {
       {"POST", "login", a::anyone, &api::login},
       {"POST", "logout", a::user, &api::logout},
       {"GET", "session", a::user, &api::get_session},
@@ -208,7 +209,7 @@ std::span<const api::route> api::routes() {
       {"POST", "queue/flush", a::admin, &api::flush_queue},
       {"DELETE", "queue/{}", a::admin, &api::remove_queued},
       {"GET", "status", a::admin, &api::status},
-  }};
+  };
   return table;
 }
 
