@@ -274,7 +274,13 @@ api_response api::dispatch(const api_request& req) {
   } else if (!origin_ok) {
     return error_reply(failure("foreign Origin", "csrf"));
   }
-  return (this->*(found->fn))(c);
+  auto res = (this->*(found->fn))(c);
+  // An audit trail of changes: who, which endpoint, the outcome (never a body).
+  if (changes_state(req.method) && c.session) {
+    spdlog::info("event=admin_change user={} method={} route={} status={} client={}",
+                 c.session->account.address, req.method, found->pattern, res.status, req.client_ip);
+  }
+  return res;
 }
 
 api_response api::login(call& c) {
