@@ -301,6 +301,7 @@ api_response api::login(call& c) {
   auto who = dir_.authenticate(*user, *password);
   if (!who) {
     limiter_.record_failure(ip, account);
+    failures_.inc();
     spdlog::info("event=auth_failed protocol=https user={} client={}", log::quote(account), ip);
     return error_reply(failure("wrong user name or password", "bad_credentials"));
   }
@@ -364,6 +365,7 @@ api_response api::me_password(call& c) {
   }
   if (!dir_.authenticate(address, *current)) {
     limiter_.record_failure(ip, address);
+    failures_.inc();
     // 403, not 401: the session is fine, the proof of the old password is not.
     auto res = error_reply(
         failure("the current password is wrong", "bad_credentials", "current_password"));

@@ -523,6 +523,13 @@ class SharedLimiterTest(ApiTestCase):
             self.assertEqual(r.headers["Retry-After"], "600")
             # The same limiter refuses IMAP from this address, right password or not.
             self.assertIn("UNAVAILABLE", imap_login(server, USER, USER_PW))
+            # Counted with the other protocols' failures; the refused one is not.
+            conn = http.client.HTTPSConnection(HOST, server.port("https"), timeout=IO_TIMEOUT,
+                                               context=unverified_context())
+            conn.request("GET", "/metrics")
+            metrics = conn.getresponse().read().decode()
+            conn.close()
+            self.assertIn('copper_auth_failures_total{protocol="web"} 3\n', metrics)
 
     def test_imap_failures_lock_the_web_too(self):
         with CopperServer(users={USER: USER_PW}, listeners=("imaps", "https"),
