@@ -23,7 +23,7 @@ unsigned status_for(std::string_view code) {
     std::string_view code;
     unsigned status;
   };
-  static constexpr std::array<mapping, 10> table = {{
+  static constexpr std::array<mapping, 11> table = {{
       {"not_authenticated", 401},
       {"bad_credentials", 401},
       {"forbidden", 403},
@@ -32,6 +32,7 @@ unsigned status_for(std::string_view code) {
       {"method_not_allowed", 405},
       {"exists", 409},
       {"not_empty", 409},
+      {"last_admin", 409},
       {"too_large", 413},
       {"unsupported_media_type", 415},
   }};

@@ -398,6 +398,7 @@ class AdminApiTest(ApiTestCase):
 
         self.assertEqual(c.delete("users/" + q(address)).status, 204)
         self.assertError(c.get("users/" + q(address)), 404, "not_found")
+        self.assertError(c.delete("users/" + q(address)), 404, "not_found")
         self.assertFalse(smtp_login(self.server, address, "second-password-2"))
 
     def test_admin_and_user_roles_from_the_cli(self):
@@ -417,6 +418,16 @@ class AdminApiTest(ApiTestCase):
         self.assertFalse(smtp_login(self.server, address, "user-password-1"))
         self.server.cli("user", "enable", address)
         self.assertTrue(smtp_login(self.server, address, "user-password-1"))
+
+    def test_the_last_admin_cannot_lock_everyone_out(self):
+        with CopperServer(users={ADMIN: ADMIN_PW}, listeners=("https",)) as server:
+            server.cli("user", "role", ADMIN, "admin")
+            c = Client(server)
+            self.assertEqual(c.login(ADMIN, ADMIN_PW).status, 200)
+            self.assertError(c.patch("users/" + q(ADMIN), {"role": "user"}), 409, "last_admin")
+            self.assertError(c.patch("users/" + q(ADMIN), {"disabled": True}), 409, "last_admin")
+            self.assertError(c.delete("users/" + q(ADMIN)), 409, "last_admin")
+            self.assertEqual(c.get("users/" + q(ADMIN)).json["role"], "admin")
 
     def test_own_password_change(self):
         c = self.admin()
