@@ -11,7 +11,7 @@ build_packages=(
   libunistring-dev
   zlib1g-dev
 )
-test_packages=(swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 sqlite3 procps fetchmail isync curl)
+test_packages=(swaks python3-yaml libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 sqlite3 procps fetchmail isync curl)
 
 wanted=("${build_packages[@]}")
 if [[ ${1:-} == --test ]]; then
