@@ -7,6 +7,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "app/cli_ops.h"
 #include "app/wiring.h"
 
 namespace copper::app {
@@ -280,6 +281,12 @@ int run_management(const config::config& cfg, const cli_request& req) {
   }
   if (req.group == "queue") {
     return queue_command(*core->store, req);
+  }
+  if (req.group == "stats") {
+    return stats_command(*core->stats, req);
+  }
+  if (req.group == "dns-check") {
+    return dns_check_command(cfg, req);
   }
   return dns_records(cfg, dir, req);
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/metrics.h"
+#include "app/stats_sampler.h"
 #include "app/wiring.h"
 #include "auth/failure_limiter.h"
 #include "delivery/pipeline.h"
@@ -107,6 +108,7 @@ int serve(const config::config& cfg) {
   auth::failure_limiter auth_failures(cfg.auth.max_failures_per_ip,
                                       cfg.auth.max_failures_per_account, cfg.auth.failure_window);
   server_metrics metrics(cfg, *core->store);
+  stats_sampler stats(*core->store, *core->stats, stats_sources_of(metrics));
   smtp::services smtp_services{cfg,           *core->directory, pipeline,
                                tls,           connections,      drain,
                                auth_failures, workers,          metrics.smtp_counts};
@@ -203,6 +205,7 @@ int serve(const config::config& cfg) {
 
   listeners.start();
   asio::co_spawn(io, handle_signals(io, listeners, drain, tls), asio::detached);
+  asio::co_spawn(io, stats.run(workers), asio::detached);
   spdlog::info("event=started hostname={} data_dir={} threads={}", cfg.hostname,
                cfg.data_dir.string(), threads);
 
@@ -215,6 +218,7 @@ int serve(const config::config& cfg) {
     t.join();
   }
   workers.join();
+  stats.sample_now();  // the minute since the last sample
   core->store->flush();
   spdlog::info("event=stopped");
   return 0;

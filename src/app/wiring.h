@@ -14,6 +14,7 @@ namespace copper::app {
 struct core_services {
   std::unique_ptr<store::store> store;
   store::mailbox_store* mailboxes = nullptr;  // the same backend object as `store`
+  store::stats_store* stats = nullptr;        // the same backend object as `store`
   std::unique_ptr<directory::directory> directory;
 };
 

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 6> migrations = {
+constexpr std::array<const char*, 9> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -289,6 +289,20 @@ CREATE TRIGGER messages_counts_update AFTER UPDATE OF mailbox_id, size, flags ON
     deleted_size = deleted_size + (instr(NEW.flags, '\Deleted') > 0) * NEW.size
   WHERE id = NEW.mailbox_id;
 END;
+)sql",
+    // 7, 8: reserved for the admin API's tables (branch api), merged by the lead.
+    "-- reserved",
+    "-- reserved",
+    // 9: hourly activity statistics for the admin dashboard (store/stats.h).
+    R"sql(
+CREATE TABLE stats_hourly (
+  hour_start INTEGER PRIMARY KEY,
+  received INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  queue_size INTEGER NOT NULL DEFAULT 0
+);
 )sql",
 };
 
