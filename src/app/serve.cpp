@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/api.h"
 #include "app/metrics.h"
 #include "app/stats_sampler.h"
 #include "app/wiring.h"
@@ -183,8 +184,20 @@ int serve(const config::config& cfg) {
                    bound->port());
     }
   }
-  http::services http_services{
-      cfg, *core->store, tls, connections, drain, workers, metrics.registry, metrics.http_requests};
+  // The admin API shares the mail protocols' failed-login limiter.
+  admin::operations admin_ops(*core->directory, *core->store, *core->mailboxes, cfg);
+  admin::sessions admin_sessions(*core->store,
+                                 {cfg.http.session_idle_timeout, cfg.http.session_lifetime});
+  admin::api admin_api(admin_ops, admin_sessions, *core->directory, auth_failures, cfg);
+  http::services http_services{cfg,
+                               *core->store,
+                               tls,
+                               connections,
+                               drain,
+                               workers,
+                               metrics.registry,
+                               metrics.http_requests,
+                               admin_api};
   const std::pair<const std::vector<std::string>&, http::listener_kind> http_listeners[] = {
       {cfg.listen.http, http::listener_kind::http}, {cfg.listen.https, http::listener_kind::https}};
   for (const auto& [endpoints, kind] : http_listeners) {

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "admin/api.h"
 #include "config/config.h"
 #include "core/metrics.h"
 #include "http/request_metrics.h"
@@ -28,6 +29,7 @@ struct services {
   boost::asio::thread_pool& workers;
   const core::metrics_registry& metrics;  // rendered at /metrics
   request_metrics& requests;
+  admin::api& admin;  // /admin/api/
 };
 
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket,
