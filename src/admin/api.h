@@ -18,6 +18,7 @@
 #include "auth/failure_limiter.h"
 #include "config/config.h"
 #include "directory/directory.h"
+#include "store/stats.h"
 
 namespace copper::admin {
 
@@ -46,9 +47,11 @@ inline constexpr std::string_view session_cookie = "copper_session";
 
 class api {
  public:
+  // `stats` may be null (GET stats then answers 404).
   api(operations& ops, sessions& sessions, directory::directory& dir,
-      auth::failure_limiter& limiter, const config::config& cfg)
-      : ops_(ops), sessions_(sessions), dir_(dir), limiter_(limiter), cfg_(cfg) {}
+      auth::failure_limiter& limiter, const config::config& cfg,
+      store::stats_store* stats = nullptr)
+      : ops_(ops), sessions_(sessions), dir_(dir), limiter_(limiter), cfg_(cfg), stats_(stats) {}
 
   // Blocking: run it on the worker pool.
   api_response handle(const api_request& req);
@@ -94,12 +97,17 @@ class api {
   api_response flush_queue(call& c);
   api_response remove_queued(call& c);
   api_response status(call& c);
+  // Operations endpoints (the ops branch).
+  api_response me_mobileconfig(call& c);
+  api_response domain_dns_check(call& c);
+  api_response stats(call& c);
 
   operations& ops_;
   sessions& sessions_;
   directory::directory& dir_;
   auth::failure_limiter& limiter_;
   const config::config& cfg_;
+  store::stats_store* stats_;
 };
 
 // {"error": message, "code": code, "field": field?} with the status the code

@@ -4,8 +4,11 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <charconv>
+#include <exception>
 
 namespace copper::admin {
 namespace {
@@ -196,6 +199,41 @@ std::vector<dns_check_item> evaluate(const published_dns& dns, std::string_view 
     out.push_back(std::move(p));
   }
   return out;
+}
+
+namespace {
+
+asio::awaitable<void> run_check(net::resolver& resolver, const std::string& domain,
+                                const std::string& hostname, std::vector<dns_check_item>& out) {
+  auto published = co_await lookup_published(resolver, domain, hostname);
+  out = evaluate(published, domain, hostname);
+}
+
+}  // namespace
+
+result<std::vector<dns_check_item>> check_domain(const net::resolver_options& options,
+                                                 std::string_view domain,
+                                                 std::string_view hostname) {
+  asio::io_context io;
+  auto resolver = net::resolver::create(io.get_executor(), options);
+  if (!resolver) {
+    return resolver.err();
+  }
+  std::string dom(domain);
+  std::string host(hostname);
+  std::vector<dns_check_item> checks;
+  std::exception_ptr failure;
+  // The resolver may keep watching an idle socket: stop once the check is done.
+  asio::co_spawn(io, run_check(**resolver, dom, host, checks),
+                 [&io, &failure](std::exception_ptr e) {
+                   failure = std::move(e);
+                   io.stop();
+                 });
+  io.run();
+  if (failure) {
+    return make_error("the DNS check stopped on an internal error", "internal");
+  }
+  return checks;
 }
 
 std::string to_json(const std::vector<dns_check_item>& checks) {

@@ -45,6 +45,13 @@ boost::asio::awaitable<published_dns> lookup_published(net::resolver& resolver,
 std::vector<dns_check_item> evaluate(const published_dns& dns, std::string_view domain,
                                      std::string_view hostname);
 
+// The whole check, blocking the calling thread (a worker of the pool, or the
+// CLI) while a private io_context runs the lookups; each lookup is bounded by
+// the resolver's timeout and tries.
+result<std::vector<dns_check_item>> check_domain(const net::resolver_options& options,
+                                                 std::string_view domain,
+                                                 std::string_view hostname);
+
 // {"checks":[{"type","name","expected","found":[...],"status","message"}]}
 std::string to_json(const std::vector<dns_check_item>& checks);
 

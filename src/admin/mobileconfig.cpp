@@ -5,6 +5,7 @@
 
 #include <array>
 #include <optional>
+#include <tuple>
 
 #include "http/parse.h"
 
@@ -129,6 +130,27 @@ result<std::string> mobileconfig(const http::client_setup& setup, std::string_vi
       fmt::arg("smtp_port", smtp->port), fmt::arg("mail_id", http::xml_escape(id + ".mail")),
       fmt::arg("mail_uuid", name_uuid(id + "/mail")), fmt::arg("profile_id", http::xml_escape(id)),
       fmt::arg("profile_uuid", name_uuid(id)));
+}
+
+result<std::string> mobileconfig(const config::config& cfg, std::string_view address) {
+  using p = mail_endpoint::protocol;
+  using s = mail_endpoint::security;
+  http::client_setup setup{cfg.hostname, {}};
+  // Implicit TLS first (RFC 8314 3), as autoconfig orders them.
+  const std::tuple<const std::vector<std::string>&, p, s> order[] = {
+      {cfg.listen.imaps, p::imap, s::implicit_tls},
+      {cfg.listen.imap, p::imap, s::starttls},
+      {cfg.listen.submissions, p::smtp, s::implicit_tls},
+      {cfg.listen.submission, p::smtp, s::starttls},
+  };
+  for (const auto& [list, proto, sec] : order) {
+    if (!list.empty()) {
+      if (auto port = http::endpoint_port(list.front()); port != 0) {
+        setup.endpoints.push_back({proto, sec, port});
+      }
+    }
+  }
+  return mobileconfig(setup, address);
 }
 
 }  // namespace copper::admin

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/config.h"
 #include "core/result.h"
 #include "http/autoconfig.h"
 
@@ -17,6 +18,10 @@ namespace copper::admin {
 // an error if either is missing. PayloadUUIDs are derived from the hostname
 // and the address, so that downloading again replaces the installed profile.
 result<std::string> mobileconfig(const http::client_setup& setup, std::string_view address);
+
+// The same from the configured listeners: imaps, else imap (STARTTLS);
+// submissions, else submission (STARTTLS).
+result<std::string> mobileconfig(const config::config& cfg, std::string_view address);
 
 // A name-based UUID (RFC 4122 4.3, version 5, SHA-1) of `name` in Copper's
 // namespace, in the canonical upper-case form Apple's profiles use.

@@ -3,16 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <charconv>
 #include <chrono>
 #include <ctime>
-#include <exception>
 
 #include "admin/dns_check.h"
 #include "core/address.h"
-#include "net/dns.h"
 
 namespace copper::app {
 namespace {
@@ -20,15 +16,6 @@ namespace {
 int fail(std::string_view message) {
   fmt::print(stderr, "copper: {}\n", message);
   return 1;
-}
-
-namespace asio = boost::asio;
-
-asio::awaitable<void> run_check(net::resolver& resolver, const std::string& domain,
-                                const std::string& hostname,
-                                std::vector<admin::dns_check_item>& out) {
-  auto published = co_await admin::lookup_published(resolver, domain, hostname);
-  out = admin::evaluate(published, domain, hostname);
 }
 
 std::string utc_hour(std::int64_t unix_seconds) {
@@ -74,23 +61,11 @@ int dns_check_command(const config::config& cfg, const cli_request& req) {
   if (!dom) {
     return fail(dom.err().message);
   }
-  asio::io_context io;
-  auto resolver = net::resolver::create(io.get_executor(), {.servers = cfg.dns.servers});
-  if (!resolver) {
-    return fail(resolver.err().message);
+  auto result = admin::check_domain({.servers = cfg.dns.servers}, *dom, cfg.hostname);
+  if (!result) {
+    return fail(result.err().message);
   }
-  std::vector<admin::dns_check_item> checks;
-  // The resolver may keep watching an idle socket: stop once the check is done.
-  std::exception_ptr failure;
-  asio::co_spawn(io, run_check(**resolver, *dom, cfg.hostname, checks),
-                 [&io, &failure](std::exception_ptr e) {
-                   failure = std::move(e);
-                   io.stop();
-                 });
-  io.run();
-  if (failure) {
-    return fail("the DNS check stopped on an internal error");
-  }
+  const auto& checks = *result;
   fmt::print("{}\n", admin::to_json(checks));
   bool bad = std::any_of(checks.begin(), checks.end(), [](const auto& c) {
     return c.status == admin::check_status::missing || c.status == admin::check_status::wrong;

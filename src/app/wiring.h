@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "directory/directory.h"
 #include "store/mailbox_store.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 namespace copper::app {

@@ -71,7 +71,9 @@ result<std::unique_ptr<resolver>> resolver::create(asio::any_io_executor executo
   opts.sock_state_cb_data = r.get();
   opts.timeout = static_cast<int>(options.timeout.count());
   opts.tries = static_cast<int>(options.tries);
-  opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+  // NOCHECKRESP: a SERVFAIL or REFUSED answer is reported as such instead of
+  // being retried elsewhere and ending as "could not contact DNS servers".
+  opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_NOCHECKRESP;
   int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
   r->channel_ = std::make_unique<channel_state>();
   if (int rc = ares_init_options(&r->channel_->ch, &opts, mask); rc != ARES_SUCCESS) {

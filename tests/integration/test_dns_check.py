@@ -9,7 +9,7 @@ import threading
 import unittest
 
 from dnslib import AAAA, MX, PTR, QTYPE, RCODE, RR, TXT, A
-from dnslib.server import BaseResolver, DNSServer
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from harness import HOST, CopperServer, CopperTestCase
 
@@ -33,7 +33,7 @@ class TableResolver(BaseResolver):
         name = str(request.q.qname).lower().rstrip(".")
         qtype = QTYPE[request.q.qtype]
         with self.lock:
-            if name in self.servfail:
+            if any(name == s or name.endswith("." + s) for s in self.servfail):
                 reply.header.rcode = RCODE.SERVFAIL
                 return reply
             answers = self.records.get((name, qtype), [])
@@ -67,8 +67,8 @@ class DnsCheckTest(CopperTestCase):
         z.add("other.test", "MX", MX("mail.elsewhere.example.", 10))
         z.add("other.test", "TXT", TXT("v=spf1 ip4:192.0.2.0/24 -all"))
         z.add("_dmarc.other.test", "TXT", TXT("v=DMARC1; rua=mailto:d@other.test"))
-        z.servfail.add("broken.test")
-        cls.dns = DNSServer(cls.zone, address=HOST, port=0)
+        z.servfail.add("broken.test")  # and every name below it
+        cls.dns = DNSServer(cls.zone, address=HOST, port=0, logger=DNSLogger("-request,-reply"))
         cls.dns.start_thread()
         port = cls.dns.server.server_address[1]
         cls.server = CopperServer(hostname=HOSTNAME,
