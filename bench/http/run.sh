@@ -130,7 +130,7 @@ http = ["127.0.0.1:$P_COPPER"]
 max_connections = 10000
 max_connections_per_ip = 10000
 [http]
-max_requests_per_connection = 1000000
+max_requests_per_connection = 100000  # the most the config allows
 EOF
 "$COPPER" --config "$CCONF" domain add bench.test >/dev/null
 echo 'bench-password' | "$COPPER" --config "$CCONF" user add u1@bench.test --password-stdin >/dev/null
