@@ -26,7 +26,7 @@ unsigned status_for(std::string_view code) {
     std::string_view code;
     unsigned status;
   };
-  static constexpr std::array<mapping, 10> table = {{
+  static constexpr std::array<mapping, 11> table = {{
       {"not_authenticated", 401},
       {"bad_credentials", 401},
       {"forbidden", 403},
@@ -35,6 +35,7 @@ unsigned status_for(std::string_view code) {
       {"method_not_allowed", 405},
       {"exists", 409},
       {"not_empty", 409},
+      {"last_admin", 409},
       {"too_large", 413},
       {"unsupported_media_type", 415},
   }};
@@ -280,7 +281,13 @@ api_response api::dispatch(const api_request& req) {
   } else if (!origin_ok) {
     return error_reply(failure("foreign Origin", "csrf"));
   }
-  return (this->*(found->fn))(c);
+  auto res = (this->*(found->fn))(c);
+  // An audit trail of changes: who, which endpoint, the outcome (never a body).
+  if (changes_state(req.method) && c.session) {
+    spdlog::info("event=admin_change user={} method={} route={} status={} client={}",
+                 c.session->account.address, req.method, found->pattern, res.status, req.client_ip);
+  }
+  return res;
 }
 
 api_response api::login(call& c) {
@@ -301,6 +308,7 @@ api_response api::login(call& c) {
   auto who = dir_.authenticate(*user, *password);
   if (!who) {
     limiter_.record_failure(ip, account);
+    failures_.inc();
     spdlog::info("event=auth_failed protocol=https user={} client={}", log::quote(account), ip);
     return error_reply(failure("wrong user name or password", "bad_credentials"));
   }
@@ -364,6 +372,7 @@ api_response api::me_password(call& c) {
   }
   if (!dir_.authenticate(address, *current)) {
     limiter_.record_failure(ip, address);
+    failures_.inc();
     // 403, not 401: the session is fine, the proof of the old password is not.
     auto res = error_reply(
         failure("the current password is wrong", "bad_credentials", "current_password"));

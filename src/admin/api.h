@@ -17,6 +17,7 @@
 #include "admin/sessions.h"
 #include "auth/failure_limiter.h"
 #include "config/config.h"
+#include "core/metrics.h"
 #include "directory/directory.h"
 #include "store/stats.h"
 
@@ -47,11 +48,18 @@ inline constexpr std::string_view session_cookie = "copper_session";
 
 class api {
  public:
+  // `failures` counts failed logins (copper_auth_failures_total{protocol="web"}).
   // `stats` may be null (GET stats then answers 404).
   api(operations& ops, sessions& sessions, directory::directory& dir,
-      auth::failure_limiter& limiter, const config::config& cfg,
+      auth::failure_limiter& limiter, core::counter& failures, const config::config& cfg,
       store::stats_store* stats = nullptr)
-      : ops_(ops), sessions_(sessions), dir_(dir), limiter_(limiter), cfg_(cfg), stats_(stats) {}
+      : ops_(ops),
+        sessions_(sessions),
+        dir_(dir),
+        limiter_(limiter),
+        failures_(failures),
+        cfg_(cfg),
+        stats_(stats) {}
 
   // Blocking: run it on the worker pool.
   api_response handle(const api_request& req);
@@ -106,6 +114,7 @@ class api {
   sessions& sessions_;
   directory::directory& dir_;
   auth::failure_limiter& limiter_;
+  core::counter& failures_;
   const config::config& cfg_;
   store::stats_store* stats_;
 };
