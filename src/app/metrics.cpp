@@ -118,7 +118,8 @@ stats_sources stats_sources_of(const server_metrics& m) {
       .received = {&smtp.received},
       .delivered = {},
       .rejected = {&smtp.unknown_recipient, &smtp.relay_denied, &smtp.quota, &smtp.policy},
-      .failed_logins = {&smtp.auth_failures, &m.imap_auth_failures, &m.pop3_auth_failures},
+      .failed_logins = {&smtp.auth_failures, &m.imap_auth_failures, &m.pop3_auth_failures,
+                        &m.web_auth_failures},
   };
 }
 

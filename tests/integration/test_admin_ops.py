@@ -149,7 +149,7 @@ class AdminOpsTest(ApiTestCase):
 
 
 class StatsOverApiTest(ApiTestCase):
-    def test_mail_shows_in_the_current_hour_after_a_restart(self):
+    def test_traffic_shows_in_the_current_hour_after_a_restart(self):
         with CopperServer(users={USER: USER_PW}, listeners=("smtp", "https")) as server:
             server.cli("user", "add", ADMIN, "--admin", "--password-stdin",
                        input=ADMIN_PW + "\n")
@@ -159,6 +159,7 @@ class StatsOverApiTest(ApiTestCase):
                 with self.assertRaises(smtplib.SMTPRecipientsRefused):
                     s.sendmail("sender@remote.example", ["nobody@example.test"],
                                message("no", "x"))
+            self.assertEqual(Client(server).login(ADMIN, "wrong-password").status, 401)
             # The sampler runs every minute and once more at shutdown.
             server.restart()
             c = Client(server)
@@ -166,6 +167,7 @@ class StatsOverApiTest(ApiTestCase):
             hours = c.get("stats?hours=2").json["hours"]
             self.assertEqual(sum(h["received"] for h in hours), 2)
             self.assertEqual(sum(h["rejected"] for h in hours), 1)
+            self.assertEqual(sum(h["failed_logins"] for h in hours), 1)  # the web login
 
 
 if __name__ == "__main__":
