@@ -12,6 +12,8 @@ build_packages=(
   zlib1g-dev
 )
 test_packages=(swaks python3-yaml libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 sqlite3 procps fetchmail isync curl)
+build_packages+=(libc-ares-dev)   # net/dns.h: asynchronous DNS lookups
+test_packages+=(python3-dnslib)   # tests/integration/test_dns_check.py: a DNS server on loopback
 
 wanted=("${build_packages[@]}")
 if [[ ${1:-} == --test ]]; then

@@ -8,8 +8,11 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
+#include <chrono>
 
+#include "admin/dns_check.h"
 #include "admin/json_input.h"
+#include "admin/mobileconfig.h"
 #include "core/address.h"
 #include "core/log.h"
 
@@ -210,6 +213,9 @@ std::span<const api::route> api::routes() {
       {"POST", "queue/flush", a::admin, &api::flush_queue},
       {"DELETE", "queue/{}", a::admin, &api::remove_queued},
       {"GET", "status", a::admin, &api::status},
+      {"GET", "me/mobileconfig", a::user, &api::me_mobileconfig},
+      {"GET", "domains/{}/dns/check", a::admin, &api::domain_dns_check},
+      {"GET", "stats", a::admin, &api::stats},
   };
   return table;
 }
@@ -594,6 +600,58 @@ api_response api::status(call&) {
                                       {"store_bytes", s.store_bytes},
                                       {"queue_length", s.queue_length},
                                       {"listeners", std::move(listeners)}});
+}
+
+api_response api::me_mobileconfig(call& c) {
+  auto profile = mobileconfig(cfg_, c.session->account.address);
+  if (!profile) {
+    return error_reply(failure(profile.err().message, "not_found"));
+  }
+  return {200,
+          std::move(*profile),
+          {{"Content-Type", "application/x-apple-aspen-config"},
+           {"Content-Disposition", "attachment; filename=\"copper.mobileconfig\""}}};
+}
+
+// Runs the lookups here, on the worker pool that runs every API call: each is
+// bounded by the resolver's timeout (2 s, 2 tries).
+api_response api::domain_dns_check(call& c) {
+  auto d = ops_.dns(c.params[0]);  // validates and normalises the name
+  if (!d) {
+    return error_reply(d.err());
+  }
+  const auto& domain = d->records.front().name;
+  if (!ops_.is_local_domain(domain)) {
+    return error_reply(failure("no such domain: " + domain, "not_found"));
+  }
+  auto checks = check_domain({.servers = cfg_.dns.servers}, domain, cfg_.hostname);
+  if (!checks) {
+    return error_reply(failure(checks.err().message, "internal"));
+  }
+  return {200, to_json(*checks) + "\n", {}};
+}
+
+api_response api::stats(call& c) {
+  auto hours = query_number(c.req, "hours", 24, 168);
+  if (!hours || *hours == 0) {
+    return error_reply(failure("hours must be a number from 1 to 168", "invalid_field", "hours"));
+  }
+  if (stats_ == nullptr) {
+    return error_reply(failure("statistics are not kept here", "not_found"));
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  json::array out;
+  for (const auto& h : stats_->stats_hours(now, static_cast<unsigned>(*hours))) {
+    out.push_back(json::object{{"start", h.start},
+                               {"received", h.received},
+                               {"delivered", h.delivered},
+                               {"rejected", h.rejected},
+                               {"failed_logins", h.failed_logins},
+                               {"queue_size", h.queue_size}});
+  }
+  return json_reply(200, json::object{{"hours", std::move(out)}});
 }
 
 }  // namespace copper::admin

@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "core/metrics.h"
 #include "directory/directory.h"
+#include "store/stats.h"
 
 namespace copper::admin {
 
@@ -48,14 +49,17 @@ inline constexpr std::string_view session_cookie = "copper_session";
 class api {
  public:
   // `failures` counts failed logins (copper_auth_failures_total{protocol="web"}).
+  // `stats` may be null (GET stats then answers 404).
   api(operations& ops, sessions& sessions, directory::directory& dir,
-      auth::failure_limiter& limiter, core::counter& failures, const config::config& cfg)
+      auth::failure_limiter& limiter, core::counter& failures, const config::config& cfg,
+      store::stats_store* stats = nullptr)
       : ops_(ops),
         sessions_(sessions),
         dir_(dir),
         limiter_(limiter),
         failures_(failures),
-        cfg_(cfg) {}
+        cfg_(cfg),
+        stats_(stats) {}
 
   // Blocking: run it on the worker pool.
   api_response handle(const api_request& req);
@@ -101,6 +105,10 @@ class api {
   api_response flush_queue(call& c);
   api_response remove_queued(call& c);
   api_response status(call& c);
+  // Operations endpoints (the ops branch).
+  api_response me_mobileconfig(call& c);
+  api_response domain_dns_check(call& c);
+  api_response stats(call& c);
 
   operations& ops_;
   sessions& sessions_;
@@ -108,6 +116,7 @@ class api {
   auth::failure_limiter& limiter_;
   core::counter& failures_;
   const config::config& cfg_;
+  store::stats_store* stats_;
 };
 
 // {"error": message, "code": code, "field": field?} with the status the code

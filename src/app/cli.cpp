@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "admin/operations.h"
+#include "app/cli_ops.h"
 #include "app/wiring.h"
 
 namespace copper::app {
@@ -284,6 +285,12 @@ int run_management(const config::config& cfg, const cli_request& req) {
   }
   if (req.group == "queue") {
     return queue_command(ops, req);
+  }
+  if (req.group == "stats") {
+    return stats_command(*core->stats, req);
+  }
+  if (req.group == "dns-check") {
+    return dns_check_command(cfg, req);
   }
   return dns_records(ops, req);
 }

@@ -77,6 +77,12 @@ int main(int argc, char** argv) {
   auto* dns = app.add_subcommand("dns-records", "print the DNS records DOMAIN must publish");
   dns->add_option("domain", req.args, "the domain")->required();
   dns->callback([&] { req.group = "dns-records"; });
+  auto* stats = app.add_subcommand("stats", "print the hourly statistics of the last HOURS");
+  stats->add_option("hours", req.args, "how many hours, 1 to 168 (default 24)");
+  stats->callback([&] { req.group = "stats"; });
+  auto* check = app.add_subcommand("dns-check", "look up DOMAIN's DNS and check it (JSON)");
+  check->add_option("domain", req.args, "the domain")->required();
+  check->callback([&] { req.group = "dns-check"; });
 
   CLI11_PARSE(app, argc, argv);
 

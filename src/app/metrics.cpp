@@ -110,4 +110,17 @@ net::listener_set::handler server_metrics::counted(std::string_view protocol,
   };
 }
 
+stats_sources stats_sources_of(const server_metrics& m) {
+  const auto& smtp = m.smtp_counts;
+  // A 451 is not counted as rejected: the client retries and the message
+  // usually arrives later.
+  return stats_sources{
+      .received = {&smtp.received},
+      .delivered = {},
+      .rejected = {&smtp.unknown_recipient, &smtp.relay_denied, &smtp.quota, &smtp.policy},
+      .failed_logins = {&smtp.auth_failures, &m.imap_auth_failures, &m.pop3_auth_failures,
+                        &m.web_auth_failures},
+  };
+}
+
 }  // namespace copper::app

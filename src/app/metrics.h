@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/stats_sampler.h"
 #include "config/config.h"
 #include "core/metrics.h"
 #include "http/request_metrics.h"
@@ -38,5 +39,8 @@ class server_metrics {
   };
   std::map<std::string, connection_counts, std::less<>> connections_;
 };
+
+// The counters behind the dashboard's hourly statistics.
+stats_sources stats_sources_of(const server_metrics& m);
 
 }  // namespace copper::app

@@ -16,6 +16,7 @@
 
 #include "admin/api.h"
 #include "app/metrics.h"
+#include "app/stats_sampler.h"
 #include "app/wiring.h"
 #include "auth/failure_limiter.h"
 #include "delivery/pipeline.h"
@@ -108,6 +109,7 @@ int serve(const config::config& cfg) {
   auth::failure_limiter auth_failures(cfg.auth.max_failures_per_ip,
                                       cfg.auth.max_failures_per_account, cfg.auth.failure_window);
   server_metrics metrics(cfg, *core->store);
+  stats_sampler stats(*core->store, *core->stats, stats_sources_of(metrics));
   smtp::services smtp_services{cfg,           *core->directory, pipeline,
                                tls,           connections,      drain,
                                auth_failures, workers,          metrics.smtp_counts};
@@ -187,7 +189,7 @@ int serve(const config::config& cfg) {
   admin::sessions admin_sessions(*core->store,
                                  {cfg.http.session_idle_timeout, cfg.http.session_lifetime});
   admin::api admin_api(admin_ops, admin_sessions, *core->directory, auth_failures,
-                       metrics.web_auth_failures, cfg);
+                       metrics.web_auth_failures, cfg, core->stats);
   http::services http_services{cfg,
                                *core->store,
                                tls,
@@ -217,6 +219,7 @@ int serve(const config::config& cfg) {
 
   listeners.start();
   asio::co_spawn(io, handle_signals(io, listeners, drain, tls), asio::detached);
+  asio::co_spawn(io, stats.run(workers), asio::detached);
   spdlog::info("event=started hostname={} data_dir={} threads={}", cfg.hostname,
                cfg.data_dir.string(), threads);
 
@@ -229,6 +232,7 @@ int serve(const config::config& cfg) {
     t.join();
   }
   workers.join();
+  stats.sample_now();  // the minute since the last sample
   core->store->flush();
   spdlog::info("event=stopped");
   return 0;

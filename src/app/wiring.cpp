@@ -18,6 +18,7 @@ result<core_services> open_core(const config::config& cfg) {
   try {
     auto sqlite = std::make_unique<store::sqlite::sqlite_store>(cfg.data_dir);
     core.mailboxes = sqlite.get();
+    core.stats = sqlite.get();
     core.store = std::move(sqlite);
   } catch (const std::exception& e) {
     return make_error(std::string("cannot open the store: ") + e.what());

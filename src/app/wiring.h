@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "directory/directory.h"
 #include "store/mailbox_store.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 namespace copper::app {
@@ -14,6 +15,7 @@ namespace copper::app {
 struct core_services {
   std::unique_ptr<store::store> store;
   store::mailbox_store* mailboxes = nullptr;  // the same backend object as `store`
+  store::stats_store* stats = nullptr;        // the same backend object as `store`
   std::unique_ptr<directory::directory> directory;
 };
 

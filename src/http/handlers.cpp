@@ -180,6 +180,14 @@ asio::awaitable<response> session::admin_api(const request& req, const target& t
   res.content_type = "application/json";
   res.body = std::move(out.body);
   res.headers = std::move(out.headers);
+  // A download (the .mobileconfig profile) names its own type.
+  for (auto it = res.headers.begin(); it != res.headers.end(); ++it) {
+    if (it->first == "Content-Type") {
+      res.content_type = std::move(it->second);
+      res.headers.erase(it);
+      break;
+    }
+  }
   co_return res;
 }
 

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 9> migrations = {
+constexpr std::array<const char*, 10> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -327,6 +327,17 @@ CREATE TABLE web_sessions (
   expires INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX web_sessions_account ON web_sessions(account_id);
+)sql",
+    // 10: hourly activity statistics for the admin dashboard (store/stats.h).
+    R"sql(
+CREATE TABLE stats_hourly (
+  hour_start INTEGER PRIMARY KEY,
+  received INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  queue_size INTEGER NOT NULL DEFAULT 0
+);
 )sql",
 };
 

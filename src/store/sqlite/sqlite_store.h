@@ -13,11 +13,12 @@
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/search_index.h"
 #include "store/sqlite/writer.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 namespace copper::store::sqlite {
 
-class sqlite_store final : public store, public mailbox_store {
+class sqlite_store final : public store, public mailbox_store, public stats_store {
  public:
   // Opens (creating if needed) data_dir/copper.db and migrates its schema.
   explicit sqlite_store(const std::filesystem::path& data_dir);
@@ -67,6 +68,10 @@ class sqlite_store final : public store, public mailbox_store {
   std::optional<std::string> read_message(std::int64_t message_id) override;
 
   void flush() override;
+
+  // --- stats_store (stats.cpp) ---
+  result<void> add_stats_sample(const stats_sample& sample) override;
+  std::vector<stats_hour> stats_hours(std::int64_t now, unsigned hours) override;
 
   // --- mailbox_store (mailboxes.cpp, messages.cpp, flags.cpp) ---
   change_bus& changes() override { return bus_; }
