@@ -28,31 +28,28 @@ export function LineChart(props: { title: string; hours: number[]; series: Serie
           ))}
         </span>
       </figcaption>
-      <svg
-        viewBox={`-40 -10 ${width + 50} ${height + 30}`}
-        role="img"
-        aria-label={`${props.title} over ${n} hours: ${summary}`}
-        preserveAspectRatio="none"
-      >
-        <line class="axis" x1="0" y1={height} x2={width} y2={height} />
-        <line class="gridline" x1="0" y1={height / 2} x2={width} y2={height / 2} />
-        <line class="gridline" x1="0" y1="0" x2={width} y2="0" />
-        <text class="tick" x="-6" y={height} text-anchor="end">0</text>
-        <text class="tick" x="-6" y="4" text-anchor="end">{max}</text>
+      <div class="plot">
+        <span class="y-max" aria-hidden="true">{max}</span>
+        <svg
+          viewBox={`0 0 ${width} ${height}`}
+          role="img"
+          aria-label={`${props.title} over ${n} hours: ${summary}`}
+          preserveAspectRatio="none"
+        >
+          <line class="gridline" x1="0" y1="0" x2={width} y2="0" />
+          <line class="gridline" x1="0" y1={height / 2} x2={width} y2={height / 2} />
+          <line class="axis" x1="0" y1={height} x2={width} y2={height} />
+          {props.series.map((s) => (
+            <polyline class={`line line-${s.kind}`} points={polyline(s.values, max, width, height)} />
+          ))}
+        </svg>
         {n > 0 && (
-          <text class="tick" x="0" y={height + 16}>
-            {hourLabel(props.hours[0])}
-          </text>
+          <div class="x-labels" aria-hidden="true">
+            <span>{hourLabel(props.hours[0])}</span>
+            <span>{hourLabel(props.hours[n - 1])}</span>
+          </div>
         )}
-        {n > 1 && (
-          <text class="tick" x={width} y={height + 16} text-anchor="end">
-            {hourLabel(props.hours[n - 1])}
-          </text>
-        )}
-        {props.series.map((s) => (
-          <polyline class={`line line-${s.kind}`} points={polyline(s.values, max, width, height)} />
-        ))}
-      </svg>
+      </div>
       <details>
         <summary>Show the numbers</summary>
         <div class="table-wrap">

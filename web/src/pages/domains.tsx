@@ -43,7 +43,7 @@ export function Domains() {
   return (
     <>
       <PageTitle>Domains</PageTitle>
-      <form class="inline-form" onSubmit={create} aria-label="New domain">
+      <form class="inline-form" onSubmit={create}>
         <Field label="New domain" name="domain" value={name} onInput={setName} required hint="For example example.org" />
         <button type="submit" class="primary">
           Add domain

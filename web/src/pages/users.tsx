@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, enc, type Domain, type Page, type Role, type User } from '../api';
 import { ErrorMessage, Field, Notice, Pager, PageTitle, SearchBox, useId } from '../components/ui';
 import { formatQuota, parseSize, query } from '../format';
@@ -102,6 +102,11 @@ function EditUser(props: { user: User; onDone: (u: User | null) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const disabledId = useId('disabled');
+  const formRef = useRef<HTMLFormElement>(null);
+  // The form opens above the list: move focus (and the screen) to it.
+  useEffect(() => {
+    formRef.current?.querySelector('input')?.focus();
+  }, []);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -121,7 +126,7 @@ function EditUser(props: { user: User; onDone: (u: User | null) => void }) {
   }
 
   return (
-    <form class="card edit" onSubmit={submit} aria-label={`Edit ${u.address}`}>
+    <form class="card edit" ref={formRef} onSubmit={submit} aria-label={`Edit ${u.address}`}>
       <h2>Edit {u.address}</h2>
       <div class="grid">
         <Field label="Quota" name="quota" value={quota} onInput={setQuota} hint="For example 2G; empty for no limit" />
