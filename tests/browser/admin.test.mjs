@@ -214,6 +214,15 @@ test('an admin creates a domain, a user and an alias and changes a quota', async
   await aliasForm.getByRole('button', { name: 'Save alias' }).click();
   await row('info@web.test').waitFor();
   assert.match(await row('info@web.test').innerText(), /alice@web\.test/);
+  await page.getByRole('button', { name: 'Edit info@web.test' }).click();
+  const aliasEdit = page.getByRole('form', { name: 'Edit info@web.test' });
+  await aliasEdit.getByLabel('Targets').fill(`${user.address}\n${admin.address}`);
+  await aliasEdit.getByRole('button', { name: 'Save alias' }).click();
+  await waitFor(
+    async () => (await row('info@web.test').innerText()).includes(admin.address),
+    timeout,
+    'the edited alias',
+  );
   await shot('05-aliases');
 
   // Listed again after a reload: the data came from the server.

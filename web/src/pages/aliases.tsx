@@ -15,19 +15,26 @@ export function Aliases() {
   const [targets, setTargets] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
+  const [editing, setEditing] = useState<Alias | null>(null);
   const targetsId = useId('targets');
 
-  async function create(e: Event) {
+  async function save(e: Event) {
     e.preventDefault();
     setError(null);
+    const name = alias.trim();
     try {
-      await api.post('aliases', { alias: alias.trim(), targets: splitList(targets) });
-      setNotice(`Alias ${alias.trim()} saved.`);
+      // The API has no "replace targets": an edit removes the alias and adds
+      // it again with the new list.
+      if (editing && editing.alias === name) await api.del(`aliases/${enc(name)}`);
+      await api.post('aliases', { alias: name, targets: splitList(targets) });
+      setNotice(`Alias ${name} saved.`);
       setAlias('');
       setTargets('');
+      setEditing(null);
       list.reload();
     } catch (err) {
       setError(err);
+      list.reload();
     }
   }
 
@@ -43,18 +50,24 @@ export function Aliases() {
     }
   }
 
-  // Editing an alias = adding targets to it (POST merges) or deleting it.
   function edit(a: Alias) {
+    setEditing(a);
     setAlias(a.alias);
     setTargets(a.targets.join('\n'));
     document.getElementById(targetsId)?.focus();
   }
 
+  function cancel() {
+    setEditing(null);
+    setAlias('');
+    setTargets('');
+  }
+
   return (
     <>
       <PageTitle>Aliases</PageTitle>
-      <form class="card" onSubmit={create} aria-label="New alias">
-        <h2>New alias</h2>
+      <form class="card" onSubmit={save} aria-label={editing ? `Edit ${editing.alias}` : 'New alias'}>
+        <h2>{editing ? `Edit ${editing.alias}` : 'New alias'}</h2>
         <div class="grid">
           <Field label="Alias" name="alias" value={alias} onInput={setAlias} required hint="An address or @domain for a catch-all" />
           <div class="field">
@@ -73,9 +86,16 @@ export function Aliases() {
             </small>
           </div>
         </div>
-        <button type="submit" class="primary">
-          Save alias
-        </button>
+        <div class="buttons">
+          <button type="submit" class="primary">
+            Save alias
+          </button>
+          {editing && (
+            <button type="button" onClick={cancel}>
+              Cancel
+            </button>
+          )}
+        </div>
       </form>
       <ErrorMessage error={error ?? list.error} />
       <Notice text={notice} />
