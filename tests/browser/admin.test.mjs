@@ -179,6 +179,26 @@ test('the login page paints quickly and obeys the CSP', async () => {
   assert.deepEqual(consoleProblems, []);
 });
 
+test('the login form works from the keyboard, with a visible focus', async () => {
+  await page.goto(`${base}/admin/`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => {
+    const e = document.activeElement;
+    return { label: e?.labels?.[0]?.textContent, outline: getComputedStyle(e).outlineStyle };
+  });
+  assert.equal(focused.label, 'Address');
+  assert.notEqual(focused.outline, 'none');
+  await page.keyboard.type('nobody@example.test');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('wrong-password');
+  await page.keyboard.press('Enter');
+  // A failed login is announced in an aria-live region.
+  const alert = page.getByRole('alert').filter({ hasText: /\S/ });
+  await alert.waitFor();
+  assert.equal(await alert.getAttribute('aria-live'), 'assertive');
+});
+
 test('an admin creates a domain, a user and an alias and changes a quota', async () => {
   await login(admin.address, admin.password);
   await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
