@@ -297,6 +297,7 @@ result<void> read_http(table_reader& parent, config& c) {
   COPPER_TRY(r.read_size("max_body_size", h.max_body_size));
   COPPER_TRY(r.read_seconds("request_timeout", 1, 3600, h.request_timeout));
   COPPER_TRY(r.read_seconds("idle_timeout", 1, 3600, h.idle_timeout));
+  COPPER_TRY(r.read("web_root", h.web_root));
   return r.check_unknown();
 }
 
@@ -431,6 +432,7 @@ result<config> load(const std::filesystem::path& file) {
   c.data_dir = resolve(data_dir);
   c.tls.cert = resolve(c.tls.cert);
   c.tls.key = resolve(c.tls.key);
+  c.http.web_root = resolve(c.http.web_root);
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/metrics.h"
 #include "http/request_metrics.h"
+#include "http/static_files.h"
 #include "net/connection_limiter.h"
 #include "net/drain.h"
 #include "net/tls.h"
@@ -28,6 +29,7 @@ struct services {
   boost::asio::thread_pool& workers;
   const core::metrics_registry& metrics;  // rendered at /metrics
   request_metrics& requests;
+  const static_site& admin_site;  // web/'s build; empty: a placeholder page
 };
 
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket,
