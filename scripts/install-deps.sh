@@ -11,7 +11,7 @@ build_packages=(
   libunistring-dev
   zlib1g-dev
 )
-test_packages=(swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 sqlite3 procps fetchmail isync curl)
+test_packages=(swaks python3-yaml libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl python3 sqlite3 procps fetchmail isync curl)
 # Browser tests (tests/browser): Debian's Chromium, driven by playwright-core.
 test_packages+=(chromium)
 

@@ -18,11 +18,13 @@ demo_password_file=var/demo-password
 if [[ -z $("$copper" --config "$config" domain list) ]]; then
   "$copper" --config "$config" domain add "$demo_domain" >/dev/null
   password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
-  printf '%s\n' "$password" | "$copper" --config "$config" user add "$demo_user" --password-stdin >/dev/null
+  printf '%s\n' "$password" | "$copper" --config "$config" user add "$demo_user" --admin --password-stdin >/dev/null
   "$copper" --config "$config" alias add "postmaster@$demo_domain" "$demo_user" >/dev/null
   umask 077
   printf '%s\n' "$password" > "$demo_password_file"
 fi
+# Data from before roles existed: the demo user administers the demo server.
+"$copper" --config "$config" user role "$demo_user" admin >/dev/null 2>&1 || true
 password=$(cat "$demo_password_file" 2>/dev/null || echo "(set with: build/copper user passwd $demo_user)")
 
 # The web URLs from the [listen] http/https entries ("*:port" means any address).
@@ -60,6 +62,8 @@ Read it over IMAP (implicit TLS, self-signed certificate):
 Thunderbird: IMAP 127.0.0.1 port 1993 SSL/TLS, SMTP 127.0.0.1 port 5587 STARTTLS,
 normal password (accept the self-signed certificate once).
 $(http_urls)
+Admin portal (/admin/ above): log in as $demo_user (role admin) with the password above;
+  its JSON API is /admin/api/, documented in docs/openapi.yaml.
 Stop with Ctrl-C.
 
 MSG

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "admin/operations.h"
 #include "app/wiring.h"
 
 namespace copper::app {
@@ -85,10 +86,12 @@ std::string human_size(std::uint64_t bytes) {
   return u == 0 ? fmt::format("{}B", bytes) : fmt::format("{:.1f}{}", v, units[u]);
 }
 
-int domain_command(directory::directory& dir, const cli_request& req) {
+constexpr std::size_t everything = static_cast<std::size_t>(-1);
+
+int domain_command(admin::operations& ops, const cli_request& req) {
   if (req.action == "list") {
-    for (const auto& d : dir.list_domains()) {
-      fmt::print("{}\n", d);
+    for (const auto& d : ops.list_domains({"", 0, everything}).items) {
+      fmt::print("{}\n", d.name);
     }
     return 0;
   }
@@ -96,9 +99,10 @@ int domain_command(directory::directory& dir, const cli_request& req) {
     return fail(fmt::format("usage: copper domain {} DOMAIN", req.action));
   }
   if (req.action == "add") {
-    return report(dir.add_domain(req.args[0]), "domain added: " + req.args[0]);
+    auto r = ops.add_domain(req.args[0]);
+    return r ? report({}, "domain added: " + *r) : fail(r.err().message);
   }
-  return report(dir.remove_domain(req.args[0]), "domain removed: " + req.args[0]);
+  return report(ops.remove_domain(req.args[0]), "domain removed: " + req.args[0]);
 }
 
 // --quota-messages: a count, "0" or "unlimited" for none.
@@ -117,86 +121,93 @@ result<std::optional<std::uint64_t>> parse_message_quota(const std::string& text
   return std::optional<std::uint64_t>{n};
 }
 
-// `user quota`: either quota or both, each change on its own.
-int set_quotas(directory::directory& dir, const std::string& address,
-               std::optional<std::uint64_t> bytes, std::optional<std::uint64_t> messages) {
-  if (!bytes && !messages) {
-    return fail("usage: copper user quota ADDRESS [--quota SIZE] [--quota-messages N]");
+// --quota: a size ("2G"), "0" or "unlimited" for none.
+result<std::optional<std::uint64_t>> parse_quota(const std::string& text) {
+  if (text.empty()) {
+    return std::optional<std::uint64_t>{};
   }
-  if (bytes) {
-    if (auto r = dir.set_quota(address, *bytes); !r) {
-      return fail(r.err().message);
-    }
+  auto q = text == "0" || text == "unlimited" ? result<std::uint64_t>(0) : config::parse_size(text);
+  if (!q) {
+    return make_error("--quota: " + q.err().message);
   }
-  if (messages) {
-    if (auto r = dir.set_message_quota(address, *messages); !r) {
-      return fail(r.err().message);
-    }
+  return std::optional<std::uint64_t>{*q};
+}
+
+int user_list(admin::operations& ops, const cli_request& req) {
+  auto users = ops.list_users(req.args.empty() ? "" : req.args[0], {"", 0, everything});
+  for (const auto& u : users.items) {
+    fmt::print("{}\tused={}\tquota={}{}{}\n", u.address, human_size(u.used_bytes),
+               u.quota_bytes == 0 ? "unlimited" : human_size(u.quota_bytes),
+               u.disabled ? "\tdisabled" : "", u.role == "admin" ? "\tadmin" : "");
   }
-  fmt::print("quota set: {}\n", address);
   return 0;
 }
 
-int user_command(directory::directory& dir, const cli_request& req) {
+int user_update(admin::operations& ops, const std::string& address,
+                const admin::user_changes& changes, std::string_view done) {
+  auto r = ops.update_user(address, changes);
+  return r ? report({}, fmt::format("{}: {}", done, r->address)) : fail(r.err().message);
+}
+
+int user_command(admin::operations& ops, const cli_request& req) {
   if (req.action == "list") {
-    for (const auto& u : dir.list_users(req.args.empty() ? "" : req.args[0])) {
-      fmt::print("{}\tused={}\tquota={}{}\n", u.address, human_size(u.used_bytes),
-                 u.quota_bytes == 0 ? "unlimited" : human_size(u.quota_bytes),
-                 u.disabled ? "\tdisabled" : "");
-    }
-    return 0;
+    return user_list(ops, req);
   }
-  if (req.args.size() != 1) {
-    return fail(fmt::format("usage: copper user {} ADDRESS", req.action));
+  bool role = req.action == "role";
+  if (req.args.size() != (role ? 2u : 1u)) {
+    return fail(
+        fmt::format("usage: copper user {} ADDRESS{}", req.action, role ? " admin|user" : ""));
   }
   const auto& address = req.args[0];
-  std::optional<std::uint64_t> quota;
-  if (!req.quota.empty()) {
-    auto q = req.quota == "0" || req.quota == "unlimited" ? result<std::uint64_t>(0)
-                                                          : config::parse_size(req.quota);
-    if (!q) {
-      return fail("--quota: " + q.err().message);
-    }
-    quota = *q;
+  auto quota = parse_quota(req.quota);
+  if (!quota) {
+    return fail(quota.err().message);
   }
   auto messages = parse_message_quota(req.quota_messages);
   if (!messages) {
     return fail(messages.err().message);
   }
+  admin::user_changes changes;
   if (req.action == "remove") {
-    return report(dir.remove_user(address), "user removed: " + address);
+    return report(ops.remove_user(address), "user removed: " + address);
   }
+  if (role) {
+    changes.role = req.args[1];
+    return user_update(ops, address, changes, "role set");
+  }
+  if (req.action == "disable" || req.action == "enable") {
+    changes.disabled = req.action == "disable";
+    return user_update(ops, address, changes, req.action == "disable" ? "disabled" : "enabled");
+  }
+  changes.quota_bytes = *quota;
+  changes.quota_messages = *messages;
   if (req.action == "quota") {
-    return set_quotas(dir, address, quota, *messages);
-  }
-  if (req.action == "passwd" && quota && req.quota.size() > 0) {
-    if (auto r = dir.set_quota(address, *quota); !r) {
-      return fail(r.err().message);
+    if (!*quota && !*messages) {
+      return fail("usage: copper user quota ADDRESS [--quota SIZE] [--quota-messages N]");
     }
+    return user_update(ops, address, changes, "quota set");
   }
   auto password = obtain_password(req.password_stdin);
   if (!password) {
     return fail(password.err().message);
   }
   if (req.action == "add") {
-    if (auto r = dir.add_user(address, *password, quota.value_or(0)); !r) {
-      return fail(r.err().message);
-    }
-    if (*messages) {
-      if (auto r = dir.set_message_quota(address, **messages); !r) {
-        return fail(r.err().message);
-      }
-    }
-    fmt::print("user added: {}\n", address);
-    return 0;
+    admin::new_user u{address, *password, quota->value_or(0), messages->value_or(0),
+                      req.admin ? "admin" : "user"};
+    auto r = ops.create_user(u);
+    return r ? report({}, "user added: " + r->address) : fail(r.err().message);
   }
-  return report(dir.set_password(address, *password), "password changed: " + address);
+  changes.password = *password;
+  return user_update(ops, address, changes, "password changed");
 }
 
-int alias_command(directory::directory& dir, const cli_request& req) {
+int alias_command(admin::operations& ops, const cli_request& req) {
   if (req.action == "list") {
-    for (const auto& a : dir.list_aliases(req.args.empty() ? "" : req.args[0])) {
-      fmt::print("{}\t{}\n", a.source, a.target);
+    for (const auto& a :
+         ops.list_aliases(req.args.empty() ? "" : req.args[0], {"", 0, everything}).items) {
+      for (const auto& t : a.targets) {
+        fmt::print("{}\t{}\n", a.alias, t);
+      }
     }
     return 0;
   }
@@ -205,24 +216,25 @@ int alias_command(directory::directory& dir, const cli_request& req) {
   }
   std::vector<std::string> targets(req.args.begin() + 1, req.args.end());
   if (req.action == "add") {
-    return report(dir.add_alias(req.args[0], targets), "alias added: " + req.args[0]);
+    auto r = ops.add_alias(req.args[0], targets);
+    return r ? report({}, "alias added: " + r->alias) : fail(r.err().message);
   }
-  return report(dir.remove_alias(req.args[0], targets), "alias removed: " + req.args[0]);
+  return report(ops.remove_alias(req.args[0], targets), "alias removed: " + req.args[0]);
 }
 
-int queue_command(store::store& store, const cli_request& req) {
+int queue_command(admin::operations& ops, const cli_request& req) {
   if (req.action == "list") {
-    auto queue = store.list_queue();
-    for (const auto& q : queue) {
+    auto queue = ops.list_queue({"", 0, everything});
+    for (const auto& q : queue.items) {
       fmt::print("{}\t{}\t<{}>\t{}\tattempts={}{}\n", q.id, human_size(q.size), q.sender,
                  fmt::join(q.recipients, ","), q.attempts,
                  q.last_error.empty() ? "" : "\terror=" + q.last_error);
     }
-    fmt::print(stderr, "{} message(s) queued\n", queue.size());
+    fmt::print(stderr, "{} message(s) queued\n", queue.total);
     return 0;
   }
   if (req.action == "flush") {
-    return report(store.retry_all_now(), "queue flushed: every message is due now");
+    return report(ops.flush_queue(), "queue flushed: every message is due now");
   }
   if (req.args.size() != 1) {
     return fail("usage: copper queue remove ID");
@@ -233,31 +245,23 @@ int queue_command(store::store& store, const cli_request& req) {
   if (ec != std::errc() || ptr != s.data() + s.size()) {
     return fail("queue IDs are numbers, as `copper queue list` shows");
   }
-  return report(store.remove_queued(id), "removed from queue: " + s);
+  return report(ops.remove_queued(id), "removed from queue: " + s);
 }
 
-int dns_records(const config::config& cfg, directory::directory& dir, const cli_request& req) {
+int dns_records(admin::operations& ops, const cli_request& req) {
   if (req.args.size() != 1) {
     return fail("usage: copper dns-records DOMAIN");
   }
-  auto dom = normalize_domain(req.args[0]);
-  if (!dom) {
-    return fail(dom.err().message);
+  auto dns = ops.dns(req.args[0]);
+  if (!dns) {
+    return fail(dns.err().message);
   }
-  auto domains = dir.list_domains();
-  if (std::find(domains.begin(), domains.end(), *dom) == domains.end()) {
+  const auto& dom = dns->records.front().name;
+  if (!ops.is_local_domain(dom)) {
     fmt::print(stderr, "copper: warning: {} is not a local domain yet (copper domain add {})\n",
-               *dom, *dom);
+               dom, dom);
   }
-  const auto& host = cfg.hostname;
-  fmt::print("{}.\t3600\tIN\tMX\t10 {}.\n", *dom, host);
-  fmt::print("{}.\t3600\tIN\tTXT\t\"v=spf1 mx -all\"\n", *dom);
-  fmt::print("_dmarc.{}.\t3600\tIN\tTXT\t\"v=DMARC1; p=quarantine; adkim=s; aspf=s\"\n", *dom);
-  // RFC 6186 service records so that clients find submission and IMAP.
-  fmt::print("_submission._tcp.{}.\t3600\tIN\tSRV\t0 1 587 {}.\n", *dom, host);
-  fmt::print("_submissions._tcp.{}.\t3600\tIN\tSRV\t0 1 465 {}.\n", *dom, host);
-  fmt::print("_imaps._tcp.{}.\t3600\tIN\tSRV\t0 1 993 {}.\n", *dom, host);
-  fmt::print("autoconfig.{}.\t3600\tIN\tCNAME\t{}.\n", *dom, host);
+  fmt::print("{}", dns->zone);
   return 0;
 }
 
@@ -268,20 +272,20 @@ int run_management(const config::config& cfg, const cli_request& req) {
   if (!core) {
     return fail(core.err().message);
   }
-  auto& dir = *core->directory;
+  admin::operations ops(*core->directory, *core->store, *core->mailboxes, cfg);
   if (req.group == "domain") {
-    return domain_command(dir, req);
+    return domain_command(ops, req);
   }
   if (req.group == "user") {
-    return user_command(dir, req);
+    return user_command(ops, req);
   }
   if (req.group == "alias") {
-    return alias_command(dir, req);
+    return alias_command(ops, req);
   }
   if (req.group == "queue") {
-    return queue_command(*core->store, req);
+    return queue_command(ops, req);
   }
-  return dns_records(cfg, dir, req);
+  return dns_records(ops, req);
 }
 
 }  // namespace copper::app

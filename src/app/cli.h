@@ -18,6 +18,7 @@ struct cli_request {
   bool password_stdin = false;
   std::string quota;           // "" = not given
   std::string quota_messages;  // "" = not given
+  bool admin = false;          // user add --admin
 };
 
 int run_management(const config::config& cfg, const cli_request& req);

@@ -28,6 +28,9 @@ void add_group(CLI::App& app, const std::string& name, const std::string& help,
       sub->add_option("--quota", req.quota, "storage quota, e.g. 2G (0 = unlimited)");
       sub->add_option("--quota-messages", req.quota_messages,
                       "message-count quota (0 = unlimited)");
+      if (action == "add") {
+        sub->add_flag("--admin", req.admin, "give the user the admin role (admin portal)");
+      }
     }
     sub->callback([&req, name, action = action] {
       req.group = name;
@@ -56,6 +59,9 @@ int main(int argc, char** argv) {
              {"remove", "remove ADDRESS"},
              {"passwd", "set the password of ADDRESS"},
              {"quota", "set the quota of ADDRESS (--quota SIZE, --quota-messages N)"},
+             {"role", "set the role of ADDRESS: admin or user"},
+             {"disable", "disable ADDRESS: no logins anywhere, mail still arrives"},
+             {"enable", "enable ADDRESS again"},
              {"list", "list users [DOMAIN]"}},
             req, true);
   add_group(app, "alias", "manage aliases (ALIAS may be @domain for a catch-all)",

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/api.h"
 #include "app/metrics.h"
 #include "app/wiring.h"
 #include "auth/failure_limiter.h"
@@ -198,6 +199,11 @@ int serve(const config::config& cfg) {
                    bound->port());
     }
   }
+  // The admin API shares the mail protocols' failed-login limiter.
+  admin::operations admin_ops(*core->directory, *core->store, *core->mailboxes, cfg);
+  admin::sessions admin_sessions(*core->store,
+                                 {cfg.http.session_idle_timeout, cfg.http.session_lifetime});
+  admin::api admin_api(admin_ops, admin_sessions, *core->directory, auth_failures, cfg);
   auto admin_site = load_web_app(cfg);
   http::services http_services{cfg,
                                *core->store,
@@ -207,6 +213,7 @@ int serve(const config::config& cfg) {
                                workers,
                                metrics.registry,
                                metrics.http_requests,
+                               admin_api,
                                admin_site};
   const std::pair<const std::vector<std::string>&, http::listener_kind> http_listeners[] = {
       {cfg.listen.http, http::listener_kind::http}, {cfg.listen.https, http::listener_kind::https}};

@@ -297,6 +297,8 @@ result<void> read_http(table_reader& parent, config& c) {
   COPPER_TRY(r.read_size("max_body_size", h.max_body_size));
   COPPER_TRY(r.read_seconds("request_timeout", 1, 3600, h.request_timeout));
   COPPER_TRY(r.read_seconds("idle_timeout", 1, 3600, h.idle_timeout));
+  COPPER_TRY(r.read_seconds("session_idle_timeout", 1, 86'400, h.session_idle_timeout));
+  COPPER_TRY(r.read_seconds("session_lifetime", 1, 86'400ull * 30, h.session_lifetime));
   COPPER_TRY(r.read("web_root", h.web_root));
   return r.check_unknown();
 }

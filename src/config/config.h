@@ -64,6 +64,10 @@ struct http_config {
   std::uint64_t max_body_size = 1024 * 1024;   // request body: 413 beyond
   std::chrono::seconds request_timeout{30};    // to receive a request once started
   std::chrono::seconds idle_timeout{60};       // between keep-alive requests
+  // Admin portal sessions (admin/sessions.h): end after this long without a
+  // request, and after session_lifetime whatever the activity.
+  std::chrono::seconds session_idle_timeout{30 * 60};
+  std::chrono::seconds session_lifetime{12 * 3600};
   // The built web apps (make build: build/web); empty = "web" beside the
   // copper executable.
   std::string web_root;

@@ -14,6 +14,8 @@ struct error {
   // IMAP response codes of RFC 5530 ("NONEXISTENT", "ALREADYEXISTS",
   // "OVERQUOTA", ...); empty otherwise.
   std::string code;
+  // The input field at fault, where an API reports it (admin/); may be empty.
+  std::string field;
 };
 
 template <class T>
@@ -54,8 +56,8 @@ class [[nodiscard]] result<void> {
   bool ok_ = true;
 };
 
-inline error make_error(std::string message, std::string code = {}) {
-  return error{std::move(message), std::move(code)};
+inline error make_error(std::string message, std::string code = {}, std::string field = {}) {
+  return error{std::move(message), std::move(code), std::move(field)};
 }
 
 }  // namespace copper

@@ -32,6 +32,7 @@ struct user_info {
   std::uint64_t quota_bytes = 0;
   std::uint64_t used_bytes = 0;
   bool disabled = false;
+  std::string role = "user";
 };
 
 class directory {
@@ -46,7 +47,7 @@ class directory {
   // +tag) and the aliases that deliver to them.
   virtual bool may_send_as(const principal& who, const mail_address& from) = 0;
 
-  // Management, shared by the CLI and (later) the admin API.
+  // Management, used by admin/operations.h (shared by the CLI and the admin API).
   virtual result<void> add_domain(std::string_view domain) = 0;
   virtual result<void> remove_domain(std::string_view domain) = 0;
   virtual std::vector<std::string> list_domains() = 0;
@@ -58,6 +59,10 @@ class directory {
   // The message-count quota (RFC 9208 MESSAGE resource), 0 = unlimited.
   virtual result<void> set_message_quota(std::string_view address,
                                          std::uint64_t quota_messages) = 0;
+  // A disabled user cannot authenticate anywhere but still receives mail.
+  virtual result<void> set_disabled(std::string_view address, bool disabled) = 0;
+  // "user" or "admin" (the admin portal's roles).
+  virtual result<void> set_role(std::string_view address, std::string_view role) = 0;
   virtual std::vector<user_info> list_users(std::string_view domain) = 0;
   virtual result<void> add_alias(std::string_view alias,
                                  const std::vector<std::string>& targets) = 0;

@@ -234,10 +234,29 @@ result<void> internal_directory::set_message_quota(std::string_view address,
   return store_.set_message_quota(*key, quota_messages);
 }
 
+result<void> internal_directory::set_disabled(std::string_view address, bool disabled) {
+  auto key = canonical(address);
+  if (!key) {
+    return key.err();
+  }
+  return store_.set_disabled(*key, disabled);
+}
+
+result<void> internal_directory::set_role(std::string_view address, std::string_view role) {
+  auto key = canonical(address);
+  if (!key) {
+    return key.err();
+  }
+  if (role != "user" && role != "admin") {
+    return make_error("role must be user or admin", "invalid_role", "role");
+  }
+  return store_.set_role(*key, role);
+}
+
 std::vector<user_info> internal_directory::list_users(std::string_view domain) {
   std::vector<user_info> out;
   for (const auto& a : store_.list_accounts(domain)) {
-    out.push_back({a.address, a.quota_bytes, store_.account_usage(a.id), a.disabled});
+    out.push_back({a.address, a.quota_bytes, store_.account_usage(a.id), a.disabled, a.role});
   }
   return out;
 }

@@ -24,6 +24,8 @@ class internal_directory final : public directory {
   result<void> set_password(std::string_view address, std::string_view password) override;
   result<void> set_quota(std::string_view address, std::uint64_t quota_bytes) override;
   result<void> set_message_quota(std::string_view address, std::uint64_t quota_messages) override;
+  result<void> set_disabled(std::string_view address, bool disabled) override;
+  result<void> set_role(std::string_view address, std::string_view role) override;
   std::vector<user_info> list_users(std::string_view domain) override;
   result<void> add_alias(std::string_view alias, const std::vector<std::string>& targets) override;
   result<void> remove_alias(std::string_view alias,

@@ -119,6 +119,10 @@ asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const r
       res.headers.emplace_back("Location", target->path + "/");
       co_return std::pair{name, std::move(res)};
     }
+    case route_id::admin_api: {
+      auto res = co_await admin_api(req, *target);
+      co_return std::pair{name, std::move(res)};
+    }
     case route_id::well_known:
       break;
   }
@@ -140,6 +144,43 @@ response session::redirect_to_https(const request& req) {
   res.headers.emplace_back("Location",
                            fmt::format("https://{}{}", authority, std::string_view(req.target())));
   return res;
+}
+
+asio::awaitable<response> session::admin_api(const request& req, const target& t) {
+  constexpr std::string_view prefix = "/admin/api/";
+  auto segments = path_segments(std::string_view(t.path).substr(prefix.size()), 16);
+  if (!segments) {
+    auto bad =
+        admin::error_reply(make_error("malformed percent-encoding in the path", "invalid_path"));
+    response res;
+    res.status = bad.status;
+    res.content_type = "application/json";
+    res.body = std::move(bad.body);
+    co_return res;
+  }
+  admin::api_request in;
+  in.method = std::string(req.method_string());
+  in.path = std::move(*segments);
+  in.query = parse_query(t.query);
+  in.session_token =
+      find_field(parse_cookies(std::string_view(req[bhttp::field::cookie])), admin::session_cookie)
+          .value_or("");
+  in.csrf_token = std::string(req["X-CSRF-Token"]);
+  if (auto origin = req.find(bhttp::field::origin); origin != req.end()) {
+    in.origin = std::string(origin->value());
+  }
+  in.host = std::string(req[bhttp::field::host]);
+  in.content_type = std::string(req[bhttp::field::content_type]);
+  in.body = req.body();
+  in.client_ip = conn_->client_ip();
+  // The whole call blocks (store, password hashing): it runs on the workers.
+  auto out = *co_await blocking([&] { return svc_.admin.handle(in); });
+  response res;
+  res.status = out.status;
+  res.content_type = "application/json";
+  res.body = std::move(out.body);
+  res.headers = std::move(out.headers);
+  co_return res;
 }
 
 asio::awaitable<response> session::healthz() {

@@ -192,4 +192,24 @@ std::optional<std::string> autodiscover_email(std::string_view body) {
   return std::string(value);
 }
 
+std::optional<std::vector<std::string>> path_segments(std::string_view path,
+                                                      std::size_t max_segments) {
+  std::vector<std::string> out;
+  for (;;) {
+    if (out.size() == max_segments) {
+      return std::nullopt;
+    }
+    auto slash = path.find('/');
+    auto segment = percent_decode(path.substr(0, slash), false);
+    if (!segment) {
+      return std::nullopt;
+    }
+    out.push_back(std::move(*segment));
+    if (slash == std::string_view::npos) {
+      return out;
+    }
+    path.remove_prefix(slash + 1);
+  }
+}
+
 }  // namespace copper::http

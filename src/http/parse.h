@@ -43,6 +43,13 @@ struct target {
 };
 std::optional<target> parse_target(std::string_view request_target);
 
+// The percent-decoded segments of a path (still encoded, as in `target`),
+// split at '/': "users/a%40b" -> {"users", "a@b"}. Decoding after splitting
+// keeps "%2F" inside its segment. nullopt on a bad escape or more than
+// `max_segments` segments.
+std::optional<std::vector<std::string>> path_segments(std::string_view path,
+                                                      std::size_t max_segments);
+
 // Escapes text for XML character data and attribute values.
 std::string xml_escape(std::string_view text);
 

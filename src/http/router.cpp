@@ -13,6 +13,15 @@ method parse_method(std::string_view name) {
   if (name == "POST") {
     return method::post;
   }
+  if (name == "PUT") {
+    return method::put;
+  }
+  if (name == "PATCH") {
+    return method::patch;
+  }
+  if (name == "DELETE") {
+    return method::delete_;
+  }
   return method::other;
 }
 
@@ -45,6 +54,9 @@ std::string allow_header(const route& r) {
   add(method::get, "GET");
   add(method::head, "HEAD");
   add(method::post, "POST");
+  add(method::put, "PUT");
+  add(method::patch, "PATCH");
+  add(method::delete_, "DELETE");
   return out;
 }
 

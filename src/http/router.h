@@ -9,7 +9,15 @@
 
 namespace copper::http {
 
-enum class method : unsigned { get = 1, head = 2, post = 4, other = 8 };
+enum class method : unsigned {
+  get = 1,
+  head = 2,
+  post = 4,
+  other = 8,
+  put = 16,
+  patch = 32,
+  delete_ = 64,
+};
 constexpr unsigned operator|(method a, method b) {
   return static_cast<unsigned>(a) | static_cast<unsigned>(b);
 }
@@ -25,6 +33,7 @@ enum class route_id {
   autodiscover,  // Microsoft Autodiscover POX
   well_known,    // anything else under /.well-known/: 404, but never redirected
   add_slash,     // "/mail" -> "/mail/"
+  admin_api,     // the JSON API (admin/api.h), which routes below itself
 };
 
 struct route {
@@ -35,8 +44,12 @@ struct route {
   std::string_view name;  // the metrics label
 };
 
+// The API answers 405 per endpoint itself (admin/api.h).
+inline constexpr unsigned admin_api_methods =
+    (method::get | method::head) | (method::post | method::put) | (method::patch | method::delete_);
+
 // Exact routes win over prefixes; the longest prefix wins among prefixes.
-inline constexpr std::array<route, 12> routes = {{
+inline constexpr std::array<route, 13> routes = {{
     {"/", false, method::get | method::head, route_id::root, "root"},
     {"/healthz", false, method::get | method::head, route_id::healthz, "healthz"},
     {"/metrics", false, method::get | method::head, route_id::metrics, "metrics"},
@@ -54,6 +67,7 @@ inline constexpr std::array<route, 12> routes = {{
     {"/Autodiscover/Autodiscover.xml", false, static_cast<unsigned>(method::post),
      route_id::autodiscover, "autodiscover"},
     {"/.well-known/", true, method::get | method::head, route_id::well_known, "well_known"},
+    {"/admin/api/", true, admin_api_methods, route_id::admin_api, "admin_api"},
 }};
 
 struct match {

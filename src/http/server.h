@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "admin/api.h"
 #include "config/config.h"
 #include "core/metrics.h"
 #include "http/request_metrics.h"
@@ -29,6 +30,7 @@ struct services {
   boost::asio::thread_pool& workers;
   const core::metrics_registry& metrics;  // rendered at /metrics
   request_metrics& requests;
+  admin::api& admin;  // /admin/api/
   const static_site& admin_site;  // web/'s build; empty: a placeholder page
 };
 

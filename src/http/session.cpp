@@ -200,8 +200,10 @@ asio::awaitable<void> session::run() {
     }
     auto [route_name, res] = co_await dispatch(in.msg);
     // After a 400 the client and we may disagree about the stream: close.
+    // The API's 400s are about the JSON, not the framing: those keep it.
+    bool framing_ok = res.status != 400 || route_name == "admin_api";
     bool keep =
-        in.msg.keep_alive() && served + 1 < max_requests && !conn_->draining() && res.status != 400;
+        in.msg.keep_alive() && served + 1 < max_requests && !conn_->draining() && framing_ok;
     write(res, in.msg.method() == bhttp::verb::head, keep);
     std::chrono::duration<double> took = clock::now() - started;
     svc_.requests.observe(route_name, res.status, took.count());

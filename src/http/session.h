@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/parse.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "net/connection.h"
@@ -57,6 +58,7 @@ class session {
   response autoconfig(std::string_view query);
   response autodiscover(const request& req);
   response redirect_to_https(const request& req);
+  asio::awaitable<response> admin_api(const request& req, const target& t);
 
   template <class F>
   auto blocking(F f) {

@@ -23,6 +23,19 @@ struct account_record {
   std::uint64_t quota_bytes = 0;  // 0 = unlimited
   bool disabled = false;
   std::uint64_t quota_messages = 0;  // 0 = unlimited
+  std::string role = "user";         // "user" or "admin" (the admin portal)
+};
+
+// A logged-in session of the admin portal (admin/sessions.h). The token
+// itself is never stored, only its SHA-256 (hex).
+struct web_session {
+  std::string token_sha256;
+  account_id account = 0;
+  std::string csrf_token;
+  std::int64_t created = 0;  // unix seconds
+  std::int64_t last_seen = 0;
+  std::int64_t expires = 0;  // absolute end, whatever the activity
+  std::string address;       // the account's, filled in by find_web_session
 };
 
 // An account's quota root (RFC 9208: one root "" per account), its limits
@@ -94,6 +107,9 @@ class store {
   virtual result<void> set_message_quota(std::string_view address,
                                          std::uint64_t quota_messages) = 0;
   virtual std::optional<account_record> find_account(std::string_view address) = 0;
+  // Disabling also ends the account's web sessions.
+  virtual result<void> set_disabled(std::string_view address, bool disabled) = 0;
+  virtual result<void> set_role(std::string_view address, std::string_view role) = 0;
   virtual std::vector<account_record> list_accounts(std::string_view domain) = 0;
   virtual std::uint64_t account_usage(account_id id) = 0;
   // Refused with code "OVERQUOTA" when adding `bytes` in `messages` more
@@ -109,6 +125,15 @@ class store {
   virtual std::vector<alias_record> list_aliases(std::string_view domain) = 0;
   // Alias sources that name `target` among their targets.
   virtual std::vector<std::string> aliases_of(std::string_view target) = 0;
+
+  // Web sessions of the admin portal. Adding one also drops sessions whose
+  // absolute expiry has passed.
+  virtual result<void> add_web_session(const web_session& session) = 0;
+  virtual std::optional<web_session> find_web_session(std::string_view token_sha256) = 0;
+  virtual result<void> touch_web_session(std::string_view token_sha256, std::int64_t now) = 0;
+  virtual result<void> remove_web_session(std::string_view token_sha256) = 0;
+  // Every session of `account` except the one `keep` names (may be empty).
+  virtual result<void> remove_web_sessions(account_id account, std::string_view keep) = 0;
 
   // Delivery. `done` runs on a store thread once the message is on stable
   // storage (or failed); concurrent deliveries share one commit.

@@ -9,7 +9,7 @@ namespace copper::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited.
-constexpr std::array<const char*, 6> migrations = {
+constexpr std::array<const char*, 8> migrations = {
     // 1: directory, mailboxes, content-addressed blobs, messages, outbound queue.
     R"sql(
 CREATE TABLE domains (
@@ -289,6 +289,24 @@ CREATE TRIGGER messages_counts_update AFTER UPDATE OF mailbox_id, size, flags ON
     deleted_size = deleted_size + (instr(NEW.flags, '\Deleted') > 0) * NEW.size
   WHERE id = NEW.mailbox_id;
 END;
+)sql",
+    // 7: reserved for a step merged from another branch; a no-op here so that
+    // the numbering stays contiguous.
+    "",
+    // 8: admin portal (admin/): account roles, and web sessions kept
+    // server-side. Only the SHA-256 of a session token is stored, so a copy of
+    // the database does not let anyone into the portal.
+    R"sql(
+ALTER TABLE accounts ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+CREATE TABLE web_sessions (
+  token_sha256 TEXT PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX web_sessions_account ON web_sessions(account_id);
 )sql",
 };
 

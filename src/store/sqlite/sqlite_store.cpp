@@ -63,7 +63,7 @@ void sqlite_store::publish(const touched_list& touched) {
 result<void> sqlite_store::add_domain(std::string_view name) {
   return write<void>([&](database& db, touched_list&) -> result<void> {
     if (domain_id(db, name)) {
-      return make_error("domain " + std::string(name) + " already exists");
+      return make_error("domain " + std::string(name) + " already exists", "exists");
     }
     db.prepare("INSERT INTO domains(name) VALUES (?)").bind(1, name).run();
     return {};
@@ -74,7 +74,7 @@ result<void> sqlite_store::remove_domain(std::string_view name) {
   return write<void>([&](database& db, touched_list&) -> result<void> {
     auto id = domain_id(db, name);
     if (!id) {
-      return make_error("no such domain: " + std::string(name));
+      return make_error("no such domain: " + std::string(name), "not_found");
     }
     auto users = db.prepare("SELECT count(*) FROM accounts WHERE domain_id = ?");
     users.bind(1, *id).step();
@@ -110,10 +110,11 @@ result<account_id> sqlite_store::add_account(std::string_view address,
     auto dom = domain_id(db, domain_of(address));
     if (!dom) {
       return make_error("unknown domain " + domain_of(address) +
-                        " (add it with: copper domain add " + domain_of(address) + ")");
+                            " (add it with: copper domain add " + domain_of(address) + ")",
+                        "unknown_domain");
     }
     if (db.prepare("SELECT 1 FROM accounts WHERE address = ?").bind(1, address).step()) {
-      return make_error("user " + std::string(address) + " already exists");
+      return make_error("user " + std::string(address) + " already exists", "exists");
     }
     db.prepare(
           "INSERT INTO accounts(address, domain_id, password_hash, quota_bytes) "
@@ -140,7 +141,7 @@ result<void> sqlite_store::remove_account(std::string_view address) {
     auto find = db.prepare("SELECT id FROM accounts WHERE address = ?");
     find.bind(1, address);
     if (!find.step()) {
-      return make_error("no such user: " + std::string(address));
+      return make_error("no such user: " + std::string(address), "not_found");
     }
     account_id id = find.int64(0);
     // Drop the blob references held by this account's messages with the rows.
@@ -163,6 +164,7 @@ result<void> sqlite_store::remove_account(std::string_view address) {
     db.prepare("DELETE FROM mailboxes WHERE account_id = ?").bind(1, id).run();
     db.prepare("DELETE FROM subscriptions WHERE account_id = ?").bind(1, id).run();
     db.prepare("DELETE FROM aliases WHERE target = ?").bind(1, address).run();
+    db.prepare("DELETE FROM web_sessions WHERE account_id = ?").bind(1, id).run();
     db.prepare("DELETE FROM accounts WHERE id = ?").bind(1, id).run();
     return {};
   });
@@ -211,23 +213,58 @@ result<void> sqlite_store::set_message_quota(std::string_view address,
 std::optional<account_record> sqlite_store::find_account(std::string_view address) {
   auto db = readers_.acquire();
   auto st = db->prepare(
-      "SELECT id, address, password_hash, quota_bytes, disabled, quota_messages FROM accounts "
-      "WHERE address = ?");
+      "SELECT id, address, password_hash, quota_bytes, disabled, quota_messages, role "
+      "FROM accounts WHERE address = ?");
   st.bind(1, address);
   if (!st.step()) {
     return std::nullopt;
   }
   return account_record{st.int64(0),      st.text(1),
                         st.text(2),       static_cast<std::uint64_t>(st.int64(3)),
-                        st.int64(4) != 0, static_cast<std::uint64_t>(st.int64(5))};
+                        st.int64(4) != 0, static_cast<std::uint64_t>(st.int64(5)),
+                        st.text(6)};
+}
+
+result<void> sqlite_store::set_disabled(std::string_view address, bool disabled) {
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("UPDATE accounts SET disabled = ? WHERE address = ?")
+        .bind(1, std::int64_t{disabled ? 1 : 0})
+        .bind(2, address)
+        .run();
+    if (db.changes() == 0) {
+      return make_error("no such user: " + std::string(address), "not_found");
+    }
+    if (disabled) {
+      db.prepare(
+            "DELETE FROM web_sessions WHERE account_id = "
+            "(SELECT id FROM accounts WHERE address = ?)")
+          .bind(1, address)
+          .run();
+    }
+    return {};
+  });
+}
+
+result<void> sqlite_store::set_role(std::string_view address, std::string_view role) {
+  return write<void>([&](database& db, touched_list&) -> result<void> {
+    db.prepare("UPDATE accounts SET role = ? WHERE address = ?")
+        .bind(1, role)
+        .bind(2, address)
+        .run();
+    if (db.changes() == 0) {
+      return make_error("no such user: " + std::string(address), "not_found");
+    }
+    return {};
+  });
 }
 
 std::vector<account_record> sqlite_store::list_accounts(std::string_view domain) {
   auto db = readers_.acquire();
   std::vector<account_record> out;
   auto st = db->prepare(
-      "SELECT a.id, a.address, '', a.quota_bytes, a.disabled, a.quota_messages FROM accounts a "
-      "JOIN domains d ON a.domain_id = d.id WHERE ?1 = '' OR d.name = ?1 ORDER BY a.address");
+      "SELECT a.id, a.address, '', a.quota_bytes, a.disabled, a.quota_messages, a.role "
+      "FROM accounts a JOIN domains d ON a.domain_id = d.id WHERE ?1 = '' OR d.name = ?1 "
+      "ORDER BY a.address");
   st.bind(1, domain);
   while (st.step()) {
     out.push_back({st.int64(0),
@@ -235,7 +272,8 @@ std::vector<account_record> sqlite_store::list_accounts(std::string_view domain)
                    {},
                    static_cast<std::uint64_t>(st.int64(3)),
                    st.int64(4) != 0,
-                   static_cast<std::uint64_t>(st.int64(5))});
+                   static_cast<std::uint64_t>(st.int64(5)),
+                   st.text(6)});
   }
   return out;
 }
@@ -265,8 +303,9 @@ result<void> sqlite_store::add_alias(std::string_view source, std::string_view t
             .bind(1, source)
             .bind(2, target)
             .step()) {
-      return make_error("alias " + std::string(source) + " -> " + std::string(target) +
-                        " already exists");
+      return make_error(
+          "alias " + std::string(source) + " -> " + std::string(target) + " already exists",
+          "exists");
     }
     db.prepare("INSERT INTO aliases(source, target, domain_id) VALUES (?, ?, ?)")
         .bind(1, source)
@@ -285,7 +324,8 @@ result<void> sqlite_store::remove_alias(std::string_view source, std::string_vie
         .run();
     if (db.changes() == 0) {
       return make_error("no such alias: " + std::string(source) +
-                        (target.empty() ? "" : " -> " + std::string(target)));
+                            (target.empty() ? "" : " -> " + std::string(target)),
+                        "not_found");
     }
     return {};
   });
@@ -358,7 +398,7 @@ result<void> sqlite_store::remove_queued(std::int64_t id) {
     auto find = db.prepare("SELECT blob_id FROM queue WHERE id = ?");
     find.bind(1, id);
     if (!find.step()) {
-      return make_error("no such queue entry: " + std::to_string(id));
+      return make_error("no such queue entry: " + std::to_string(id), "not_found");
     }
     std::int64_t blob = find.int64(0);
     db.prepare("DELETE FROM queue WHERE id = ?").bind(1, id).run();

@@ -37,6 +37,8 @@ class sqlite_store final : public store, public mailbox_store {
   result<void> set_quota(std::string_view address, std::uint64_t quota_bytes) override;
   result<void> set_message_quota(std::string_view address, std::uint64_t quota_messages) override;
   std::optional<account_record> find_account(std::string_view address) override;
+  result<void> set_disabled(std::string_view address, bool disabled) override;
+  result<void> set_role(std::string_view address, std::string_view role) override;
   std::vector<account_record> list_accounts(std::string_view domain) override;
   std::uint64_t account_usage(account_id id) override;
   result<void> check_quota(account_id id, std::uint64_t bytes, std::uint64_t messages) override;
@@ -46,6 +48,13 @@ class sqlite_store final : public store, public mailbox_store {
   std::vector<std::string> alias_targets(std::string_view source) override;
   std::vector<alias_record> list_aliases(std::string_view domain) override;
   std::vector<std::string> aliases_of(std::string_view target) override;
+
+  // (web_sessions.cpp)
+  result<void> add_web_session(const web_session& session) override;
+  std::optional<web_session> find_web_session(std::string_view token_sha256) override;
+  result<void> touch_web_session(std::string_view token_sha256, std::int64_t now) override;
+  result<void> remove_web_session(std::string_view token_sha256) override;
+  result<void> remove_web_sessions(account_id account, std::string_view keep) override;
 
   void submit_delivery(delivery_request request, std::function<void(result<void>)> done) override;
 

@@ -101,5 +101,16 @@ TEST(PlausibleAddress, Shape) {
   EXPECT_FALSE(plausible_address("a\"@b"));
 }
 
+TEST(Parse, PathSegmentsAreDecodedAfterSplitting) {
+  using v = std::vector<std::string>;
+  EXPECT_EQ(path_segments("users/a%40b.org", 16), (v{"users", "a@b.org"}));
+  EXPECT_EQ(path_segments("aliases/%2Fx", 16), (v{"aliases", "/x"}));
+  EXPECT_EQ(path_segments("", 16), (v{""}));
+  EXPECT_EQ(path_segments("a/", 16), (v{"a", ""}));
+  EXPECT_EQ(path_segments("a+b", 16), (v{"a+b"}));  // not form encoding
+  EXPECT_FALSE(path_segments("users/%zz", 16));
+  EXPECT_FALSE(path_segments("a/b/c", 2));
+}
+
 }  // namespace
 }  // namespace copper::http

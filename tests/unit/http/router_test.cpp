@@ -47,7 +47,7 @@ TEST(Router, MethodNotAllowedNamesTheAllowedOnes) {
 TEST(Router, MethodsAreCaseSensitive) {
   EXPECT_EQ(parse_method("GET"), method::get);
   EXPECT_EQ(parse_method("get"), method::other);
-  EXPECT_EQ(parse_method("DELETE"), method::other);
+  EXPECT_EQ(parse_method("Delete"), method::other);
   EXPECT_FALSE(find_route("/healthz", parse_method("PUT")).method_allowed);
 }
 
@@ -57,6 +57,22 @@ TEST(Router, PlainHttpServesOnlyHealthAndWellKnown) {
   EXPECT_FALSE(served_over_plain_http("/metrics"));
   EXPECT_FALSE(served_over_plain_http("/admin/"));
   EXPECT_FALSE(served_over_plain_http("/healthz/x"));
+}
+
+TEST(Router, AdminApiTakesEveryMethodItServes) {
+  for (auto m : {method::get, method::post, method::put, method::patch, method::delete_}) {
+    auto r = find_route("/admin/api/users/a%40b", m);
+    ASSERT_NE(r.found, nullptr);
+    EXPECT_EQ(r.found->id, route_id::admin_api);
+    EXPECT_TRUE(r.method_allowed);
+  }
+  EXPECT_EQ(parse_method("PATCH"), method::patch);
+  EXPECT_EQ(parse_method("DELETE"), method::delete_);
+  EXPECT_EQ(parse_method("delete"), method::other);
+  EXPECT_EQ(find_route("/admin/index.html", method::get).found->id, route_id::admin);
+  EXPECT_FALSE(find_route("/admin/", method::patch).method_allowed);
+  EXPECT_EQ(allow_header(*find_route("/admin/api/x", method::get).found),
+            "GET, HEAD, POST, PUT, PATCH, DELETE");
 }
 
 }  // namespace
