@@ -16,7 +16,7 @@ export function Dashboard() {
       <ErrorMessage error={status.error} />
       {s && (
         <dl class="cards">
-          <div>
+          <div class="wide">
             <dt>Host</dt>
             <dd>{s.hostname}</dd>
           </div>
@@ -50,12 +50,23 @@ export function Dashboard() {
         <section aria-labelledby="listeners">
           <h2 id="listeners">Listeners</h2>
           <ul class="listeners">
-            {Object.entries(s.listeners).map(([name, eps]) => (
-              <li>
-                <strong>{name}</strong> {eps.join(', ') || 'off'}
-              </li>
-            ))}
+            {Object.entries(s.listeners)
+              .filter(([, eps]) => eps.length > 0)
+              .map(([name, eps]) => (
+                <li>
+                  <strong>{name}</strong> {eps.join(', ')}
+                </li>
+              ))}
           </ul>
+          {Object.values(s.listeners).some((eps) => eps.length === 0) && (
+            <p class="hint">
+              Off:{' '}
+              {Object.entries(s.listeners)
+                .filter(([, eps]) => eps.length === 0)
+                .map(([name]) => name)
+                .join(', ')}
+            </p>
+          )}
         </section>
       )}
       <section aria-labelledby="activity">
