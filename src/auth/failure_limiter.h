@@ -1,5 +1,5 @@
 // Rate limits on failed logins, per client address and per account, shared by
-// every protocol that authenticates (SMTP now, IMAP/POP3/HTTP later). A
+// every protocol that authenticates (SMTP, IMAP, POP3 and the admin API). A
 // sliding window of failures; success does not reset an address's count, so
 // a guesser cannot interleave one good login to keep going.
 #pragma once

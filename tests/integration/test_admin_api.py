@@ -9,6 +9,7 @@ given a new password over the API are seen at once by SMTP submission
 import http.client
 import imaplib
 import json
+import poplib
 import re
 import smtplib
 import time
@@ -22,7 +23,7 @@ ADMIN = "boss@example.test"
 ADMIN_PW = "admin-password-1"
 USER = "demo@example.test"
 USER_PW = DEFAULT_PASSWORD
-LISTENERS = ("smtp", "submission", "imaps", "https")
+LISTENERS = ("smtp", "submission", "imaps", "pop3s", "https")
 # Generous limits: the tests here fail logins on purpose, and must not trip them.
 CONFIG = {"auth": {"max_failures_per_ip": 1000, "max_failures_per_account": 100}}
 
@@ -104,6 +105,19 @@ def imap_login(server, user, password):
     except imaplib.IMAP4.error as e:
         conn.shutdown()
         return str(e)
+
+
+def pop3_login(server, user, password):
+    conn = poplib.POP3_SSL(HOST, server.port("pop3s"), context=unverified_context(),
+                           timeout=IO_TIMEOUT)
+    try:
+        conn.user(user)
+        conn.pass_(password)
+        return True
+    except poplib.error_proto:
+        return False
+    finally:
+        conn.quit()
 
 
 class ApiTestCase(CopperTestCase):
@@ -370,6 +384,7 @@ class AdminApiTest(ApiTestCase):
         self.assertError(me.get("me"), 401, "not_authenticated")
         self.assertFalse(smtp_login(self.server, address, "second-password-2"))
         self.assertIn("AUTHENTICATIONFAILED", imap_login(self.server, address, "second-password-2"))
+        self.assertFalse(pop3_login(self.server, address, "second-password-2"))
         self.assertError(Client(self.server).login(address, "second-password-2"), 401,
                          "bad_credentials")
         with self.server.smtp() as s:
@@ -379,6 +394,7 @@ class AdminApiTest(ApiTestCase):
         r = c.patch("users/" + q(address), {"disabled": False})
         self.assertFalse(r.json["disabled"])
         self.assertTrue(smtp_login(self.server, address, "second-password-2"))
+        self.assertTrue(pop3_login(self.server, address, "second-password-2"))
 
         self.assertEqual(c.delete("users/" + q(address)).status, 204)
         self.assertError(c.get("users/" + q(address)), 404, "not_found")
@@ -430,11 +446,12 @@ class AdminApiTest(ApiTestCase):
         alias = f"{unique('al').lower()}@example.test"
         r = c.post("aliases", {"alias": alias, "targets": [USER, "friend@remote.example"]})
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(r.json, {"alias": alias, "targets": ["friend@remote.example", USER]})
+        self.assertEqual(r.json, {"alias": alias, "targets": [USER, "friend@remote.example"]})
         listing = c.get("aliases?domain=example.test&q=" + q(alias)).json
         self.assertEqual(listing, {"items": [r.json], "total": 1})
         self.assertIn(f"{alias}\t{USER}", self.server.cli("alias", "list").stdout)
         with self.server.smtp() as s:
+            s.ehlo()
             self.assertEqual(s.docmd("MAIL FROM:<a@remote.example>")[0], 250)
             self.assertEqual(s.docmd(f"RCPT TO:<{alias}>")[0], 250)
         catch_all = c.post("aliases", {"alias": "@example.test", "targets": [USER]})
@@ -489,6 +506,7 @@ class AdminApiTest(ApiTestCase):
         self.assertTrue(s["version"])
         self.assertEqual(s["listeners"]["https"], [f"{HOST}:{self.server.port('https')}"])
         self.assertEqual(s["listeners"]["pop3"], [])
+        self.assertEqual(s["listeners"]["pop3s"], [f"{HOST}:{self.server.port('pop3s')}"])
 
 
 class SharedLimiterTest(ApiTestCase):
