@@ -293,6 +293,19 @@ test('the user changes the password and logs in with the new one', async () => {
   await page.getByRole('button', { name: 'Change password' }).click();
   await page.getByText('Your password has been changed.').waitFor();
   await shot('10-account');
+
+  // The profile downloads, or (on a server without it) the page says so.
+  let downloaded = null;
+  page.once('download', (d) => (downloaded = d.suggestedFilename()));
+  await page.getByRole('button', { name: 'Download profile' }).click();
+  const section = page.getByRole('region', { name: 'Apple devices' });
+  await waitFor(
+    async () => downloaded !== null || (await section.getByRole('alert').filter({ hasText: /\S/ }).count()) > 0,
+    timeout,
+    'the profile download or its error',
+  );
+  if (downloaded !== null) assert.equal(downloaded, 'copper.mobileconfig');
+  timings.mobileconfig = downloaded ?? 'not offered by this server';
   await logout();
 
   await login(user.address, user.first);
