@@ -23,7 +23,7 @@ unsigned status_for(std::string_view code) {
     std::string_view code;
     unsigned status;
   };
-  static constexpr std::array<mapping, 10> table = {{
+  static constexpr std::array<mapping, 11> table = {{
       {"not_authenticated", 401},
       {"bad_credentials", 401},
       {"forbidden", 403},
@@ -32,6 +32,7 @@ unsigned status_for(std::string_view code) {
       {"method_not_allowed", 405},
       {"exists", 409},
       {"not_empty", 409},
+      {"last_admin", 409},
       {"too_large", 413},
       {"unsupported_media_type", 415},
   }};
@@ -301,6 +302,7 @@ api_response api::login(call& c) {
   auto who = dir_.authenticate(*user, *password);
   if (!who) {
     limiter_.record_failure(ip, account);
+    failures_.inc();
     spdlog::info("event=auth_failed protocol=https user={} client={}", log::quote(account), ip);
     return error_reply(failure("wrong user name or password", "bad_credentials"));
   }
@@ -364,6 +366,7 @@ api_response api::me_password(call& c) {
   }
   if (!dir_.authenticate(address, *current)) {
     limiter_.record_failure(ip, address);
+    failures_.inc();
     // 403, not 401: the session is fine, the proof of the old password is not.
     auto res = error_reply(
         failure("the current password is wrong", "bad_credentials", "current_password"));

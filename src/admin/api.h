@@ -17,6 +17,7 @@
 #include "admin/sessions.h"
 #include "auth/failure_limiter.h"
 #include "config/config.h"
+#include "core/metrics.h"
 #include "directory/directory.h"
 
 namespace copper::admin {
@@ -46,9 +47,15 @@ inline constexpr std::string_view session_cookie = "copper_session";
 
 class api {
  public:
+  // `failures` counts failed logins (copper_auth_failures_total{protocol="web"}).
   api(operations& ops, sessions& sessions, directory::directory& dir,
-      auth::failure_limiter& limiter, const config::config& cfg)
-      : ops_(ops), sessions_(sessions), dir_(dir), limiter_(limiter), cfg_(cfg) {}
+      auth::failure_limiter& limiter, core::counter& failures, const config::config& cfg)
+      : ops_(ops),
+        sessions_(sessions),
+        dir_(dir),
+        limiter_(limiter),
+        failures_(failures),
+        cfg_(cfg) {}
 
   // Blocking: run it on the worker pool.
   api_response handle(const api_request& req);
@@ -99,6 +106,7 @@ class api {
   sessions& sessions_;
   directory::directory& dir_;
   auth::failure_limiter& limiter_;
+  core::counter& failures_;
   const config::config& cfg_;
 };
 

@@ -287,6 +287,10 @@ result<user_view> operations::update_user(std::string_view address, const user_c
       return r.err();
     }
   }
+  bool loses_admin = (c.role && *c.role != "admin") || (c.disabled && *c.disabled);
+  if (loses_admin && is_last_admin(*before)) {
+    return make_error("the last enabled admin cannot be demoted or disabled", "last_admin");
+  }
   std::vector<result<void>> applied;
   if (c.password) {
     applied.push_back(dir_.set_password(key, *c.password));
@@ -314,11 +318,25 @@ result<user_view> operations::update_user(std::string_view address, const user_c
 }
 
 result<void> operations::remove_user(std::string_view address) {
-  auto key = check_address(address, "address");
-  if (!key) {
-    return key.err();
+  auto user = get_user(address);
+  if (!user) {
+    return user.err();
   }
-  return dir_.remove_user(*key);
+  if (is_last_admin(*user)) {
+    return make_error("the last enabled admin cannot be removed", "last_admin");
+  }
+  return dir_.remove_user(user->address);
+}
+
+// Nobody could administer the server over the web any more (the CLI still can).
+bool operations::is_last_admin(const user_view& u) {
+  if (u.role != "admin" || u.disabled) {
+    return false;
+  }
+  auto all = store_.list_accounts("");
+  return std::none_of(all.begin(), all.end(), [&](const store::account_record& a) {
+    return a.role == "admin" && !a.disabled && a.address != u.address;
+  });
 }
 
 listing<alias_view> operations::list_aliases(std::string_view domain, const page& p) {

@@ -3,7 +3,7 @@
 // are values with a machine code (error::code) and the field at fault
 // (error::field): invalid_address, invalid_domain, weak_password,
 // invalid_quota, invalid_role, invalid_alias, unknown_domain, not_found,
-// exists, not_empty. Blocking (store, password hashing): call it off the I/O
+// exists, not_empty, last_admin. Blocking (store, password hashing): call it off the I/O
 // threads.
 #pragma once
 
@@ -149,6 +149,7 @@ class operations {
 
  private:
   user_view view_of(const store::account_record& a);
+  bool is_last_admin(const user_view& u);
 
   directory::directory& dir_;
   store::store& store_;

@@ -73,6 +73,7 @@ server_metrics::server_metrics(const config::config& cfg, store::store& store)
     : smtp_counts(smtp_counters(registry)),
       imap_auth_failures(auth_failures(registry, "imap")),
       pop3_auth_failures(auth_failures(registry, "pop3")),
+      web_auth_failures(auth_failures(registry, "web")),
       http_requests(registry) {
   for (auto p : protocols) {
     auto labels = fmt::format("protocol=\"{}\"", p);

@@ -28,6 +28,7 @@ class server_metrics {
   smtp::counters smtp_counts;
   core::counter& imap_auth_failures;
   core::counter& pop3_auth_failures;
+  core::counter& web_auth_failures;  // admin API logins
   http::request_metrics http_requests;
 
  private:

@@ -203,7 +203,8 @@ int serve(const config::config& cfg) {
   admin::operations admin_ops(*core->directory, *core->store, *core->mailboxes, cfg);
   admin::sessions admin_sessions(*core->store,
                                  {cfg.http.session_idle_timeout, cfg.http.session_lifetime});
-  admin::api admin_api(admin_ops, admin_sessions, *core->directory, auth_failures, cfg);
+  admin::api admin_api(admin_ops, admin_sessions, *core->directory, auth_failures,
+                       metrics.web_auth_failures, cfg);
   auto admin_site = load_web_app(cfg);
   http::services http_services{cfg,
                                *core->store,

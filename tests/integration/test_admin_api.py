@@ -398,6 +398,7 @@ class AdminApiTest(ApiTestCase):
 
         self.assertEqual(c.delete("users/" + q(address)).status, 204)
         self.assertError(c.get("users/" + q(address)), 404, "not_found")
+        self.assertError(c.delete("users/" + q(address)), 404, "not_found")
         self.assertFalse(smtp_login(self.server, address, "second-password-2"))
 
     def test_admin_and_user_roles_from_the_cli(self):
@@ -417,6 +418,16 @@ class AdminApiTest(ApiTestCase):
         self.assertFalse(smtp_login(self.server, address, "user-password-1"))
         self.server.cli("user", "enable", address)
         self.assertTrue(smtp_login(self.server, address, "user-password-1"))
+
+    def test_the_last_admin_cannot_lock_everyone_out(self):
+        with CopperServer(users={ADMIN: ADMIN_PW}, listeners=("https",)) as server:
+            server.cli("user", "role", ADMIN, "admin")
+            c = Client(server)
+            self.assertEqual(c.login(ADMIN, ADMIN_PW).status, 200)
+            self.assertError(c.patch("users/" + q(ADMIN), {"role": "user"}), 409, "last_admin")
+            self.assertError(c.patch("users/" + q(ADMIN), {"disabled": True}), 409, "last_admin")
+            self.assertError(c.delete("users/" + q(ADMIN)), 409, "last_admin")
+            self.assertEqual(c.get("users/" + q(ADMIN)).json["role"], "admin")
 
     def test_own_password_change(self):
         c = self.admin()
@@ -523,6 +534,13 @@ class SharedLimiterTest(ApiTestCase):
             self.assertEqual(r.headers["Retry-After"], "600")
             # The same limiter refuses IMAP from this address, right password or not.
             self.assertIn("UNAVAILABLE", imap_login(server, USER, USER_PW))
+            # Counted with the other protocols' failures; the refused one is not.
+            conn = http.client.HTTPSConnection(HOST, server.port("https"), timeout=IO_TIMEOUT,
+                                               context=unverified_context())
+            conn.request("GET", "/metrics")
+            metrics = conn.getresponse().read().decode()
+            conn.close()
+            self.assertIn('copper_auth_failures_total{protocol="web"} 3\n', metrics)
 
     def test_imap_failures_lock_the_web_too(self):
         with CopperServer(users={USER: USER_PW}, listeners=("imaps", "https"),

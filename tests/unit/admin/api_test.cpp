@@ -63,7 +63,9 @@ class ApiTest : public ::testing::Test {
   operations ops_{dir_, store_, store_, cfg_};
   sessions sessions_{store_, {}};
   auth::failure_limiter limiter_{3, 3, std::chrono::seconds(60)};
-  api api_{ops_, sessions_, dir_, limiter_, cfg_};
+  core::metrics_registry metrics_;
+  core::counter& failures_ = metrics_.add_counter("copper_auth_failures_total", "", "");
+  api api_{ops_, sessions_, dir_, limiter_, failures_, cfg_};
   std::string token_;
   std::string csrf_;
 };
@@ -125,6 +127,7 @@ TEST_F(ApiTest, FailedLoginsAreLimited) {
   EXPECT_EQ(r.status, 429u);
   EXPECT_EQ(code_of(r), "rate_limited");
   EXPECT_FALSE(limiter_.allowed("192.0.2.1", "joe@example.org"));
+  EXPECT_EQ(failures_.value(), 3u);
 }
 
 }  // namespace

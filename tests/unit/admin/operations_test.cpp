@@ -67,6 +67,8 @@ TEST_F(OperationsTest, CreatesAndUpdatesUsers) {
   EXPECT_EQ(u->quota_messages, 10u);
   EXPECT_TRUE(dir_.authenticate("bob@example.org", "bob-password"));
 
+  // Another admin, so that bob is not the last one.
+  ASSERT_TRUE(ops_.create_user({"carol@example.org", "carol-password", 0, 0, "admin"}).ok());
   user_changes c;
   c.disabled = true;
   c.role = "user";
@@ -86,6 +88,21 @@ TEST_F(OperationsTest, CreatesAndUpdatesUsers) {
   bad.password = "short";
   expect_code(ops_.update_user("bob@example.org", bad), "weak_password", "password");
   EXPECT_EQ(ops_.update_user("nobody@example.org", {}).err().code, "not_found");
+}
+
+TEST_F(OperationsTest, TheLastAdminStays) {
+  ASSERT_TRUE(ops_.create_user({"root@example.org", "root-password", 0, 0, "admin"}).ok());
+  user_changes demote;
+  demote.role = "user";
+  expect_code(ops_.update_user("root@example.org", demote), "last_admin");
+  user_changes disable;
+  disable.disabled = true;
+  expect_code(ops_.update_user("root@example.org", disable), "last_admin");
+  expect_code(ops_.remove_user("root@example.org"), "last_admin");
+  ASSERT_TRUE(ops_.create_user({"other@example.org", "other-password", 0, 0, "admin"}).ok());
+  EXPECT_TRUE(ops_.update_user("root@example.org", demote).ok());
+  expect_code(ops_.remove_user("other@example.org"), "last_admin");
+  EXPECT_TRUE(ops_.remove_user("alice@example.org").ok());
 }
 
 TEST_F(OperationsTest, NewPasswordEndsOtherSessions) {
