@@ -30,7 +30,7 @@ struct services {
   boost::asio::thread_pool& workers;
   const core::metrics_registry& metrics;  // rendered at /metrics
   request_metrics& requests;
-  admin::api& admin;  // /admin/api/
+  admin::api& admin;              // /admin/api/
   const static_site& admin_site;  // web/'s build; empty: a placeholder page
 };
 
