@@ -75,6 +75,23 @@ asio::awaitable<void> handle_signals(asio::io_context& io, net::listener_set& li
   }
 }
 
+// The admin app (web/'s Vite build) read into memory once. Without it the
+// server still runs and /admin/ shows a placeholder: a build without Node.
+http::static_site load_web_app(const config::config& cfg) {
+  std::filesystem::path root = cfg.http.web_root;
+  if (root.empty()) {
+    std::error_code ec;
+    root = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "web";
+  }
+  auto site = http::static_site::load(root / "admin");
+  if (!site) {
+    spdlog::warn("event=web_app_missing error=\"{}\"", site.err().message);
+    return {};
+  }
+  spdlog::info("event=web_app_loaded path={} files={}", (root / "admin").string(), site->size());
+  return std::move(*site);
+}
+
 }  // namespace
 
 int serve(const config::config& cfg) {
@@ -190,6 +207,7 @@ int serve(const config::config& cfg) {
                                  {cfg.http.session_idle_timeout, cfg.http.session_lifetime});
   admin::api admin_api(admin_ops, admin_sessions, *core->directory, auth_failures,
                        metrics.web_auth_failures, cfg, core->stats);
+  auto admin_site = load_web_app(cfg);
   http::services http_services{cfg,
                                *core->store,
                                tls,
@@ -198,7 +216,8 @@ int serve(const config::config& cfg) {
                                workers,
                                metrics.registry,
                                metrics.http_requests,
-                               admin_api};
+                               admin_api,
+                               admin_site};
   const std::pair<const std::vector<std::string>&, http::listener_kind> http_listeners[] = {
       {cfg.listen.http, http::listener_kind::http}, {cfg.listen.https, http::listener_kind::https}};
   for (const auto& [endpoints, kind] : http_listeners) {

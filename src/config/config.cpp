@@ -299,6 +299,7 @@ result<void> read_http(table_reader& parent, config& c) {
   COPPER_TRY(r.read_seconds("idle_timeout", 1, 3600, h.idle_timeout));
   COPPER_TRY(r.read_seconds("session_idle_timeout", 1, 86'400, h.session_idle_timeout));
   COPPER_TRY(r.read_seconds("session_lifetime", 1, 86'400ull * 30, h.session_lifetime));
+  COPPER_TRY(r.read("web_root", h.web_root));
   return r.check_unknown();
 }
 
@@ -433,6 +434,7 @@ result<config> load(const std::filesystem::path& file) {
   c.data_dir = resolve(data_dir);
   c.tls.cert = resolve(c.tls.cert);
   c.tls.key = resolve(c.tls.key);
+  c.http.web_root = resolve(c.http.web_root);
   return c;
 }
 

@@ -68,6 +68,9 @@ struct http_config {
   // request, and after session_lifetime whatever the activity.
   std::chrono::seconds session_idle_timeout{30 * 60};
   std::chrono::seconds session_lifetime{12 * 3600};
+  // The built web apps (make build: build/web); empty = "web" beside the
+  // copper executable.
+  std::string web_root;
 };
 
 struct config {

@@ -107,7 +107,7 @@ asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const r
     case route_id::mail:
       co_return std::pair{name, placeholder(target->path, "Webmail")};
     case route_id::admin:
-      co_return std::pair{name, placeholder(target->path, "Administration")};
+      co_return std::pair{name, admin_app(req, target->path)};
     case route_id::autoconfig:
       co_return std::pair{name, autoconfig(target->query)};
     case route_id::autodiscover:
@@ -237,6 +237,24 @@ response session::placeholder(std::string_view path, std::string_view title) {
   res.content_type = "text/html; charset=utf-8";
   res.cache_control = "no-cache";
   res.body = fmt::format(fmt::runtime(placeholder_html), title);
+  return res;
+}
+
+response session::admin_app(const request& req, std::string_view path) {
+  if (svc_.admin_site.empty()) {
+    return placeholder(path, "Administration");
+  }
+  static_request in{path, std::string_view(req[bhttp::field::if_none_match]),
+                    std::string_view(req[bhttp::field::accept_encoding]),
+                    std::string_view(req[bhttp::field::range]),
+                    std::string_view(req[bhttp::field::if_range])};
+  auto out = serve_static(svc_.admin_site, "/admin/", in);
+  response res;
+  res.status = out.status;
+  res.content_type = std::string(out.content_type);
+  res.body = std::move(out.body);
+  res.cache_control = std::string(out.cache_control);
+  res.headers = std::move(out.headers);
   return res;
 }
 

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/metrics.h"
 #include "http/request_metrics.h"
+#include "http/static_files.h"
 #include "net/connection_limiter.h"
 #include "net/drain.h"
 #include "net/tls.h"
@@ -29,7 +30,8 @@ struct services {
   boost::asio::thread_pool& workers;
   const core::metrics_registry& metrics;  // rendered at /metrics
   request_metrics& requests;
-  admin::api& admin;  // /admin/api/
+  admin::api& admin;              // /admin/api/
+  const static_site& admin_site;  // web/'s build; empty: a placeholder page
 };
 
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket,

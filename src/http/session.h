@@ -54,6 +54,7 @@ class session {
   asio::awaitable<response> healthz();
   asio::awaitable<response> metrics();
   response placeholder(std::string_view path, std::string_view title);
+  response admin_app(const request& req, std::string_view path);
   response autoconfig(std::string_view query);
   response autodiscover(const request& req);
   response redirect_to_https(const request& req);

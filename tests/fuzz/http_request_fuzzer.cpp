@@ -1,13 +1,16 @@
 // libFuzzer target for the HTTP request parsing we own (http/parse.h,
-// http/router.h, http/autoconfig.h): the input is split at the first two
-// newlines into a request target, a Cookie header and a body.
+// http/router.h, http/autoconfig.h, http/static_files.h): the input is split
+// at the first two newlines into a request target, a header value (read as
+// Cookie, Range, If-None-Match, Accept-Encoding) and a body.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "http/autoconfig.h"
 #include "http/parse.h"
 #include "http/router.h"
+#include "http/static_files.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace copper::http;
@@ -33,6 +36,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)thunderbird_config(setup, email.value_or(""));
   }
   (void)find_route(target_text, method::post);
+  static const copper::http::static_site site = [] {
+    copper::http::static_site s;
+    s.add("index.html", "<!doctype html>");
+    s.add("assets/a-1.js", std::string(300, 'x'));
+    return s;
+  }();
+  (void)serve_static(site, "/admin/", {target_text, cookie, cookie, cookie, cookie});
+  (void)parse_range(cookie, body.size());
+  (void)accepts_gzip(cookie);
   (void)parse_cookies(cookie);
   (void)parse_form(body);
   (void)percent_decode(body, true);
