@@ -95,7 +95,7 @@ export class ApiError extends Error {
   }
 }
 
-const base = '/admin/api/';
+export const base = '/admin/api/';
 let csrfToken = '';
 let onUnauthorized: () => void = () => {};
 
@@ -150,20 +150,5 @@ export const api = {
   patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
   del: (path: string) => call<void>('DELETE', path),
 };
-
-// A binary download (the .mobileconfig) through the same session.
-export async function download(path: string): Promise<Blob> {
-  const res = await fetch(base + path, { credentials: 'same-origin' });
-  if (!res.ok) {
-    throw new ApiError(
-      res.status,
-      res.status === 404 ? 'not_found' : `http_${res.status}`,
-      res.status === 404
-        ? 'This server does not offer the profile download yet.'
-        : `The download failed (HTTP ${res.status}).`,
-    );
-  }
-  return res.blob();
-}
 
 export const enc = encodeURIComponent;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, download, type Me } from '../api';
+import { api, base, type Me } from '../api';
 import { ErrorMessage, Field, Notice, PageTitle } from '../components/ui';
 import { formatQuota, percent } from '../format';
 import { useLoad } from '../hooks';
@@ -69,30 +69,16 @@ function ChangePassword() {
   );
 }
 
+// A plain link, not a fetched blob: iOS and macOS install a profile only when
+// the browser itself loads it (the session cookie goes along, same origin).
 function Profile() {
-  const [error, setError] = useState<unknown>(null);
-  async function get() {
-    setError(null);
-    try {
-      const blob = await download('me/mobileconfig');
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'copper.mobileconfig';
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
-    } catch (err) {
-      setError(err);
-    }
-  }
   return (
     <section aria-labelledby="devices">
       <h2 id="devices">Apple devices</h2>
       <p>A configuration profile sets up mail on an iPhone, iPad or Mac.</p>
-      <button type="button" onClick={get}>
+      <a class="button" href={`${base}me/mobileconfig`} download="copper.mobileconfig">
         Download profile
-      </button>
-      <ErrorMessage error={error} />
+      </a>
     </section>
   );
 }
