@@ -300,6 +300,7 @@ result<void> read_http(table_reader& parent, config& c) {
   COPPER_TRY(r.read_seconds("session_idle_timeout", 1, 86'400, h.session_idle_timeout));
   COPPER_TRY(r.read_seconds("session_lifetime", 1, 86'400ull * 30, h.session_lifetime));
   COPPER_TRY(r.read("web_root", h.web_root));
+  COPPER_TRY(r.read("metrics_token", h.metrics_token));
   return r.check_unknown();
 }
 

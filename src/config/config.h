@@ -71,6 +71,9 @@ struct http_config {
   // The built web apps (make build: build/web); empty = "web" beside the
   // copper executable.
   std::string web_root;
+  // /metrics: with a token, only requests with "Authorization: Bearer TOKEN"
+  // (Prometheus `authorization: credentials`); without, loopback clients only.
+  std::string metrics_token;
 };
 
 struct config {

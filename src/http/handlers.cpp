@@ -1,8 +1,10 @@
 // Routing and the handlers of the paths in router.h.
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/http/field.hpp>
+#include <optional>
 
 #include "http/autoconfig.h"
 #include "http/parse.h"
@@ -64,6 +66,29 @@ constexpr std::string_view placeholder_html =
     "<p>This part of Copper is not available yet. Mail clients can connect over IMAP, POP3 "
     "and SMTP submission.</p>\n</main>\n</body>\n</html>\n";
 
+// Who may read /metrics (config.h `metrics_token`): counts of mail and
+// logins are not for the whole Internet when https listens publicly.
+std::optional<response> metrics_refusal(const request& req, const std::string& token,
+                                        bool client_on_loopback) {
+  if (token.empty()) {
+    if (client_on_loopback) {
+      return std::nullopt;
+    }
+    return error_response(403,
+                          "/metrics is open to loopback clients only; set [http] "
+                          "metrics_token to scrape it from elsewhere");
+  }
+  auto given = req[boost::beast::http::field::authorization];
+  std::string expected = "Bearer " + token;
+  if (given.size() == expected.size() &&
+      CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0) {
+    return std::nullopt;
+  }
+  auto res = error_response(401, "/metrics needs the bearer token of [http] metrics_token");
+  res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"copper metrics\"");
+  return res;
+}
+
 }  // namespace
 
 asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const request& req) {
@@ -101,7 +126,7 @@ asio::awaitable<std::pair<std::string_view, response>> session::dispatch(const r
       co_return std::pair{name, std::move(res)};
     }
     case route_id::metrics: {
-      auto res = co_await metrics();
+      auto res = co_await metrics(req);
       co_return std::pair{name, std::move(res)};
     }
     case route_id::mail:
@@ -209,7 +234,11 @@ asio::awaitable<response> session::healthz() {
   co_return res;
 }
 
-asio::awaitable<response> session::metrics() {
+asio::awaitable<response> session::metrics(const request& req) {
+  if (auto refusal =
+          metrics_refusal(req, svc_.cfg.http.metrics_token, conn_->client_on_loopback())) {
+    co_return std::move(*refusal);
+  }
   // Rendering reads the store (queue length), so it runs on the worker pool.
   auto text = *co_await blocking([&] {
     try {

@@ -52,7 +52,7 @@ class session {
 
   // Handlers (handlers.cpp).
   asio::awaitable<response> healthz();
-  asio::awaitable<response> metrics();
+  asio::awaitable<response> metrics(const request& req);
   response placeholder(std::string_view path, std::string_view title);
   response admin_app(const request& req, std::string_view path);
   response autoconfig(std::string_view query);

@@ -7,6 +7,7 @@ counters that move after SMTP traffic and a failed login, Thunderbird
 autoconfig and Autodiscover reflecting the real listeners, and drain on
 SIGTERM."""
 
+import contextlib
 import http.client
 import os
 import re
@@ -477,6 +478,40 @@ class HttpDrainTest(CopperTestCase):
                 pass
             conn.close()
 
+
+
+class MetricsTokenTest(CopperTestCase):
+    """[http] metrics_token: /metrics wants the bearer token, even from loopback."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CopperServer(listeners=("https",),
+                                  config={"http": {"metrics_token": "s3cret-token"}}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    def scrape(self, headers):
+        conn = http.client.HTTPSConnection(HOST, self.server.port("https"), timeout=IO_TIMEOUT,
+                                           context=unverified_context())
+        with contextlib.closing(conn):
+            conn.request("GET", "/metrics", headers=headers)
+            res = conn.getresponse()
+            return res, res.read()
+
+    def test_metrics_need_the_token(self):
+        res, _ = self.scrape({})
+        self.assertEqual(res.status, 401)
+        self.assertIn("Bearer", res.getheader("WWW-Authenticate", ""))
+        res, _ = self.scrape({"Authorization": "Bearer s3cret-toke"})
+        self.assertEqual(res.status, 401)
+        res, _ = self.scrape({"Authorization": "Bearer s3cret-tokenX"})
+        self.assertEqual(res.status, 401)
+        res, body = self.scrape({"Authorization": "Bearer s3cret-token"})
+        self.assertEqual(res.status, 200)
+        self.assertIn(b"copper_", body)
 
 if __name__ == "__main__":
     unittest.main()
