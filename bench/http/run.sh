@@ -145,7 +145,12 @@ if [[ -z $STATIC_PATH ]]; then
     head -1 | sed -E 's/^(src|href)="//; s/"$//' || true)
   STATIC_PATH=${STATIC_PATH:-/admin/}
 fi
-mkdir -p "$T/nginx/html$(dirname "$STATIC_PATH/x")" "$T/nginx/logs"
+# The asset's directory ("/admin/" is one itself; a file's is its dirname).
+if [[ $STATIC_PATH == */ ]]; then
+  mkdir -p "$T/nginx/html$STATIC_PATH" "$T/nginx/logs"
+else
+  mkdir -p "$T/nginx/html$(dirname "$STATIC_PATH")" "$T/nginx/logs"
+fi
 ASSET_FILE=$T/nginx/html$STATIC_PATH
 [[ $STATIC_PATH == */ ]] && ASSET_FILE+=index.html
 curl -sf -o "$ASSET_FILE" "$BASE$STATIC_PATH" || {
