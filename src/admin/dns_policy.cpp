@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/text.h"
+
 namespace copper::admin {
 namespace {
 
@@ -20,16 +22,6 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 std::string_view without_dot(std::string_view name) {
   return !name.empty() && name.back() == '.' ? name.substr(0, name.size() - 1) : name;
 }
@@ -38,7 +30,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   while (!s.empty()) {
     auto at = s.find(sep);
-    auto part = trim(s.substr(0, at));
+    auto part = trim_blanks(s.substr(0, at));
     if (!part.empty()) {
       out.push_back(part);
     }
@@ -136,7 +128,7 @@ std::string_view to_string(check_status s) {
 }
 
 bool is_spf(std::string_view txt) {
-  auto t = trim(txt);
+  auto t = trim_blanks(txt);
   return istarts_with(t, "v=spf1") && (t.size() == 6 || t[6] == ' ');
 }
 
@@ -211,7 +203,7 @@ verdict evaluate_spf(std::string_view record, std::string_view domain, std::stri
 
 verdict evaluate_dmarc(std::string_view record) {
   auto tags = split(record, ';');
-  if (tags.empty() || !iequals(trim(tags.front()), "v=DMARC1")) {
+  if (tags.empty() || !iequals(trim_blanks(tags.front()), "v=DMARC1")) {
     return make_verdict(check_status::wrong, "the record must start with v=DMARC1");
   }
   for (std::size_t i = 1; i < tags.size(); ++i) {
@@ -219,10 +211,10 @@ verdict evaluate_dmarc(std::string_view record) {
     if (eq == std::string_view::npos) {
       return make_verdict(check_status::wrong, fmt::format("malformed tag \"{}\"", tags[i]));
     }
-    if (!iequals(trim(tags[i].substr(0, eq)), "p")) {
+    if (!iequals(trim_blanks(tags[i].substr(0, eq)), "p")) {
       continue;
     }
-    auto p = trim(tags[i].substr(eq + 1));
+    auto p = trim_blanks(tags[i].substr(eq + 1));
     if (iequals(p, "none")) {
       return make_verdict(check_status::ok,
                           "valid; p=none only monitors (quarantine or reject protects)");

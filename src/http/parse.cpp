@@ -2,6 +2,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include "core/text.h"
+
 namespace copper::http {
 namespace {
 
@@ -16,16 +18,6 @@ int hex_value(char c) {
     return c - 'A' + 10;
   }
   return -1;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -79,14 +71,14 @@ fields parse_cookies(std::string_view header) {
   fields out;
   while (!header.empty() && out.size() < max_fields) {
     auto semi = header.find(';');
-    std::string_view pair = trim(header.substr(0, semi));
+    std::string_view pair = trim_blanks(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
     auto eq = pair.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       continue;  // RFC 6265 5.2: a cookie without '=' or a name is ignored
     }
-    std::string_view name = trim(pair.substr(0, eq));
-    std::string_view value = trim(pair.substr(eq + 1));
+    std::string_view name = trim_blanks(pair.substr(0, eq));
+    std::string_view value = trim_blanks(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }

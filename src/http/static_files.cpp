@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/text.h"
 #include "http/parse.h"
 
 namespace copper::http {
@@ -18,16 +19,6 @@ namespace fs = std::filesystem;
 
 // Headers we parse are short; anything longer is not from a real client.
 constexpr std::size_t max_header_value = 1024;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -95,7 +86,7 @@ std::uint64_t to_number(std::string_view digits) {
 
 // Strips W/ for the weak comparison of RFC 9110 8.8.3.2.
 std::string_view opaque_tag(std::string_view tag) {
-  tag = trim(tag);
+  tag = trim_blanks(tag);
   if (tag.starts_with("W/")) {
     tag.remove_prefix(2);
   }
@@ -136,7 +127,7 @@ void add_file_reply(static_reply& out, const static_file& file, const static_req
   }
   // RFC 9110 13.1.5: If-Range with anything but our current strong tag (a
   // date included: we send no Last-Modified) means "send it all".
-  bool range_allowed = req.if_range.empty() || trim(req.if_range) == file.etag;
+  bool range_allowed = req.if_range.empty() || trim_blanks(req.if_range) == file.etag;
   auto r = range_allowed ? parse_range(req.range, file.body.size()) : byte_range{};
   switch (r.what) {
     case byte_range::kind::none:
@@ -271,11 +262,11 @@ std::optional<std::string> site_relative_path(std::string_view encoded_path,
 }
 
 byte_range parse_range(std::string_view header, std::uint64_t length) {
-  header = trim(header);
+  header = trim_blanks(header);
   if (header.size() > max_header_value || !header.starts_with("bytes=")) {
     return {};
   }
-  std::string_view spec = trim(header.substr(6));
+  std::string_view spec = trim_blanks(header.substr(6));
   if (spec.find(',') != std::string_view::npos) {
     return {};  // several ranges: we send the whole representation instead
   }
@@ -283,8 +274,8 @@ byte_range parse_range(std::string_view header, std::uint64_t length) {
   if (dash == std::string_view::npos) {
     return {};
   }
-  std::string_view a = trim(spec.substr(0, dash));
-  std::string_view b = trim(spec.substr(dash + 1));
+  std::string_view a = trim_blanks(spec.substr(0, dash));
+  std::string_view b = trim_blanks(spec.substr(dash + 1));
   if (a.empty()) {
     // A suffix: the last N bytes (RFC 9110 14.1.2); "-0" cannot be satisfied.
     if (!is_digits(b)) {
@@ -315,7 +306,7 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   if (if_none_match.size() > max_header_value) {
     return false;
   }
-  if (trim(if_none_match) == "*") {
+  if (trim_blanks(if_none_match) == "*") {
     return true;
   }
   while (!if_none_match.empty()) {
@@ -343,11 +334,11 @@ bool accepts_gzip(std::string_view accept_encoding) {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     auto semi = item.find(';');
-    std::string_view coding = trim(item.substr(0, semi));
+    std::string_view coding = trim_blanks(item.substr(0, semi));
     bool allowed = true;
     if (semi != std::string_view::npos) {
       // "q=0", "q=0.0", "q=0.000" refuse; any other weight allows.
-      std::string_view q = trim(item.substr(semi + 1));
+      std::string_view q = trim_blanks(item.substr(semi + 1));
       if (q.starts_with("q=") || q.starts_with("Q=")) {
         q.remove_prefix(2);
         allowed = q.find_first_not_of("0.") != std::string_view::npos;
