@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 namespace copper::app {
@@ -45,10 +47,11 @@ smtp::counters smtp_counters(core::metrics_registry& r) {
   };
 }
 
-// The store's files: the database and its write-ahead log.
+// The store's files: the database, the search index, and their write-ahead logs.
 double store_bytes(const std::filesystem::path& data_dir) {
   std::uintmax_t total = 0;
-  for (const char* name : {"copper.db", "copper.db-wal", "copper.db-shm"}) {
+  for (const char* name : {"copper.db", "copper.db-wal", "copper.db-shm", "search.db",
+                           "search.db-wal", "search.db-shm"}) {
     std::error_code ec;
     auto size = std::filesystem::file_size(data_dir / name, ec);
     total += ec ? 0 : size;
@@ -93,7 +96,22 @@ server_metrics::server_metrics(const config::config& cfg, store::store& store)
   // store at each scrape).
   registry.add_gauge_callback("copper_queue_messages", "Messages waiting in the outbound queue",
                               [&store] { return static_cast<double>(store.list_queue().size()); });
-  // copper_store_size_bytes: the SQLite database with its WAL, on disk.
+  // copper_queue_oldest_age_seconds: how long the oldest queued message has
+  // waited (0 when the queue is empty): a stuck queue shows here first.
+  registry.add_gauge_callback(
+      "copper_queue_oldest_age_seconds", "Age of the oldest message in the outbound queue",
+      [&store] {
+        auto queue = store.list_queue();
+        if (queue.empty()) {
+          return 0.0;
+        }
+        auto oldest =
+            std::min_element(queue.begin(), queue.end(), [](const auto& a, const auto& b) {
+              return a.created < b.created;
+            })->created;
+        return static_cast<double>(std::max<std::int64_t>(0, std::time(nullptr) - oldest));
+      });
+  // copper_store_size_bytes: the SQLite databases with their WALs, on disk.
   registry.add_gauge_callback("copper_store_size_bytes", "Size of the store's files on disk",
                               [dir = cfg.data_dir] { return store_bytes(dir); });
 }

@@ -22,8 +22,8 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import (HOST, IO_TIMEOUT, CopperServer, CopperTestCase, message, unique,
-                     unverified_context, wait_until)
+from harness import (DEFAULT_PASSWORD, HOST, IO_TIMEOUT, CopperServer, CopperTestCase, message,
+                     unique, unverified_context, wait_until)
 
 LISTENERS = ("smtp", "submission", "submissions", "imaps", "pop3", "http", "https")
 CONFIG = {"http": {"max_requests_per_connection": 3, "max_header_size": 4096,
@@ -280,6 +280,16 @@ class HttpTest(CopperTestCase):
         self.assertTrue(out.stdout.rstrip().endswith('{"status":"ok"}'), out.stdout)
 
     # ---- metrics -----------------------------------------------------------
+
+    def test_queue_age_grows_while_a_message_waits(self):
+        # Outbound delivery does not exist yet: a remote recipient stays queued.
+        with self.server.smtp("submissions") as s:
+            s.login("demo@example.test", DEFAULT_PASSWORD)
+            s.sendmail("demo@example.test", ["someone@remote.example"],
+                       message(unique(), "queued").encode())
+        self.assertGreaterEqual(self.metrics()["copper_queue_messages"], 1)
+        wait_until(lambda: self.metrics()["copper_queue_oldest_age_seconds"] >= 1, timeout=10,
+                   interval=0.2, message="the queue's age to reach 1 s")
 
     def test_metrics_format_and_counters_move(self):
         before = self.metrics()
