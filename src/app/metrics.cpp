@@ -38,6 +38,11 @@ smtp::counters smtp_counters(core::metrics_registry& r) {
       // DATA/BDAT on any SMTP listener (durably stored or queued).
       .received = r.add_counter("copper_smtp_messages_received_total",
                                 "Messages accepted over SMTP (250 after DATA or BDAT)"),
+      // copper_messages_delivered_total{destination="mailbox"}: copies stored
+      // into local mailboxes (one per recipient account); remote delivery
+      // will add destination="remote".
+      .delivered = r.add_counter("copper_messages_delivered_total",
+                                 "Messages delivered, by destination", "destination=\"mailbox\""),
       .unknown_recipient = smtp_rejected(r, "unknown_recipient"),
       .relay_denied = smtp_rejected(r, "relay_denied"),
       .quota = smtp_rejected(r, "quota"),

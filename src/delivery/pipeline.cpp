@@ -129,7 +129,7 @@ asio::awaitable<outcome> pipeline::deliver(envelope env, std::string message) {
   }
   spdlog::info("session={} id={} event=stored size={} local={} queued={} from=<{}>", env.session_id,
                env.id, size, local, remote, env.mail_from);
-  co_return outcome{};
+  co_return outcome{outcome::kind::stored, {}, local};
 }
 
 }  // namespace copper::delivery

@@ -54,6 +54,7 @@ struct outcome {
   enum class kind { stored, rejected, deferred };
   kind result = kind::stored;
   std::string reason;
+  std::size_t mailboxes = 0;  // stored: the local mailboxes it went into
 };
 
 class pipeline {

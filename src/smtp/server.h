@@ -23,6 +23,7 @@ enum class listener_kind { mx, submission, submissions };
 // their meaning are documented where app/metrics.cpp registers them).
 struct counters {
   core::counter& received;           // 250 after DATA/BDAT: stored or queued
+  core::counter& delivered;          // local mailboxes those messages went into
   core::counter& unknown_recipient;  // RCPT refused: 550 5.1.1
   core::counter& relay_denied;       // RCPT refused: 554 5.7.1 relay
   core::counter& quota;              // refused at DATA/BDAT: mailbox full

@@ -320,6 +320,7 @@ class HttpTest(CopperTestCase):
             return after.get(name, 0) - before.get(name, 0)
 
         self.assertEqual(delta("copper_smtp_messages_received_total"), 1)
+        self.assertEqual(delta('copper_messages_delivered_total{destination="mailbox"}'), 1)
         self.assertEqual(delta('copper_smtp_messages_rejected_total{reason="unknown_recipient"}'),
                          1)
         self.assertEqual(delta('copper_auth_failures_total{protocol="smtp"}'), 1)

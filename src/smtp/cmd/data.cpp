@@ -30,6 +30,7 @@ asio::awaitable<void> session::deliver_message(std::string message) {
   switch (outcome.result) {
     case delivery::outcome::kind::stored:
       svc_.counts.received.inc();
+      svc_.counts.delivered.inc(outcome.mailboxes);
       send(replies::queued(id));
       break;
     case delivery::outcome::kind::rejected:
