@@ -171,6 +171,23 @@ std::string selected_mailbox::apply_changes(store::mailbox_changes delta, bool a
   // MODSEQ stays where it is so that the next delta brings them again.
   bool hold_flags = report_vanished_ && !allow_expunge && !expunge_pending_.empty();
   std::uint32_t top = max_uid();
+  // New messages first: UIDs above everything we have seen. A delta that
+  // brings both an arrival and a flag change (one wake-up for an APPEND and
+  // a STORE after it) then reads in the order they happened, as when the
+  // two come in separate wake-ups; the FETCHes below only name messages
+  // that were there before.
+  std::uint32_t before = exists();
+  for (const auto& m : delta.changed) {
+    if (m.uid > top) {
+      uids_.push_back(m.uid);
+      if (hold_flags) {
+        own_changes_.emplace_back(m.uid, m.modseq);  // the delta will bring it again
+      }
+    }
+  }
+  if (exists() != before) {
+    out += fmt::format("* {} EXISTS\r\n", exists());
+  }
   std::sort(own_changes_.begin(), own_changes_.end());
   for (const auto& m : delta.changed) {
     if (hold_flags || m.uid > top) {
@@ -183,19 +200,6 @@ std::string selected_mailbox::apply_changes(store::mailbox_changes delta, bool a
     if (seq && !own) {
       out += flags_update(*seq, m.flags, m.modseq);
     }
-  }
-  // New messages: UIDs above everything we have seen.
-  std::uint32_t before = exists();
-  for (const auto& m : delta.changed) {
-    if (m.uid > top) {
-      uids_.push_back(m.uid);
-      if (hold_flags) {
-        own_changes_.emplace_back(m.uid, m.modseq);  // the delta will bring it again
-      }
-    }
-  }
-  if (exists() != before) {
-    out += fmt::format("* {} EXISTS\r\n", exists());
   }
   if (!hold_flags) {
     info_.highestmodseq = std::max(info_.highestmodseq, delta.highestmodseq);

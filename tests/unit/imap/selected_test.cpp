@@ -102,7 +102,8 @@ TEST(SelectedDelta, AppliesFlagsExpungesAndNewMessages) {
   changed[0].flags = {"\\Flagged"};
   changed[0].modseq = 60;
   EXPECT_EQ(box.apply_changes(delta(changed, {2, 5}, 61), true),
-            "* 2 EXPUNGE\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (60))\r\n* 4 EXISTS\r\n");
+            "* 2 EXPUNGE\r\n* 4 EXISTS\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (60))\r\n")
+      << "expunges, then arrivals, then flag changes of the messages that were there";
   EXPECT_EQ(box.info().highestmodseq, 61u);
   EXPECT_EQ(box.uid_at(4), 9u);
 }
