@@ -90,6 +90,9 @@ asio::awaitable<bool> connection::fill() {
   if (!co_await flush()) {
     co_return false;
   }
+  if (interrupted_) {
+    co_return false;  // interrupted while flushing (see interrupt())
+  }
   std::size_t old = inbuf_.size();
   inbuf_.resize(old + read_chunk);
   arm_deadline();
@@ -164,8 +167,10 @@ asio::awaitable<void> connection::watchdog() {
 }
 
 void connection::interrupt() {
+  // Sticky: an interrupt that comes while fill() still flushes replies, before
+  // its read starts, must end that read too, or the wake-up is lost.
+  interrupted_ = true;
   if (reading_) {
-    interrupted_ = true;
     stream_.cancel();
   }
 }

@@ -51,10 +51,11 @@ class connection : public std::enable_shared_from_this<connection> {
   // Reads exactly n octets, appending them to *out (discarding if null).
   asio::awaitable<bool> read_exact(std::uint64_t n, std::string* out);
 
-  // Makes a pending fill() return false without closing, so that a session
-  // waiting for input (IMAP IDLE) can act on an event. Call on its executor.
+  // Makes the pending or the next fill() return false without closing, so
+  // that a session waiting for input (IMAP IDLE) can act on an event. Call on
+  // its executor. Sticky until take_interrupt().
   void interrupt();
-  // True once after fill() returned false because of interrupt().
+  // True once after interrupt(); clears it.
   bool take_interrupt();
 
   void set_idle_timeout(std::chrono::seconds t) { idle_timeout_ = t; }

@@ -33,17 +33,29 @@ asio::awaitable<void> session::cmd_idle(const command& c) {
   }
   // Shared between this coroutine and the bus callback on the writer thread.
   auto pending = std::make_shared<std::atomic<bool>>(false);
+  // Interrupts are sticky (net/connection.h): one posted by a change that
+  // lands after IDLE has ended must not cut the next command's read short.
+  // `active` is only touched on this connection's strand.
+  auto active = std::make_shared<bool>(true);
+  struct end_of_idle {
+    std::shared_ptr<bool> active;
+    net::connection& conn;
+    ~end_of_idle() {
+      *active = false;
+      conn.take_interrupt();
+    }
+  } ending{active, *conn_};
   std::weak_ptr<net::connection> weak = conn_;
   auto ex = conn_->stream().socket().get_executor();
   store::mailbox_id watched = selected_ ? selected_->info().id : 0;
   auto subscription = svc_.mailboxes.changes().subscribe(
-      account(), [pending, weak, ex, watched](store::mailbox_id changed) {
+      account(), [pending, active, weak, ex, watched](store::mailbox_id changed) {
         if (watched == 0 || changed != watched) {
           return;
         }
         pending->store(true);
-        asio::post(ex, [weak] {
-          if (auto conn = weak.lock()) {
+        asio::post(ex, [weak, active] {
+          if (auto conn = weak.lock(); conn && *active) {
             conn->interrupt();
           }
         });
