@@ -83,7 +83,7 @@ export function Dashboard() {
               hours={starts}
               series={[
                 { label: 'Received', kind: 'a', values: hours.map((h) => h.received) },
-                { label: 'Delivered', kind: 'b', values: hours.map((h) => h.delivered) },
+                { label: 'Sent (remote)', kind: 'b', values: hours.map((h) => h.delivered) },
                 { label: 'Rejected', kind: 'c', values: hours.map((h) => h.rejected) },
               ]}
             />
