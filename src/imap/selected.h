@@ -24,6 +24,8 @@ class selected_mailbox {
   bool read_only() const { return read_only_; }
   std::uint32_t exists() const { return static_cast<std::uint32_t>(uids_.size()); }
   std::uint32_t max_uid() const { return uids_.empty() ? 0 : uids_.back(); }
+  // Expunges the store made that no command could report yet.
+  bool holds_expunges() const { return !expunge_pending_.empty(); }
   std::uint32_t uid_at(std::uint32_t seq) const { return uids_[seq - 1]; }
 
   // Sequence numbers (1-based) of the messages a set names, by sequence

@@ -178,8 +178,27 @@ asio::awaitable<std::optional<store::mailbox_info>> session::find_mailbox(std::s
   co_return *co_await blocking([&] { return svc_.mailboxes.find_mailbox(id, n); });
 }
 
+void session::watch_mailbox(store::mailbox_id mailbox) {
+  selected_watch_.reset();
+  // A fresh flag: a callback of the old subscription may still be running.
+  selected_changed_ = std::make_shared<std::atomic<bool>>(false);
+  selected_watch_ = svc_.mailboxes.changes().subscribe(
+      account(), [changed = selected_changed_, mailbox](store::mailbox_id m) {
+        if (m == mailbox) {
+          changed->store(true);
+        }
+      });
+}
+
 asio::awaitable<void> session::sync_selected(bool allow_expunge) {
   if (!selected_) {
+    co_return;
+  }
+  // Every committed change to the mailbox is published before the writer
+  // that made it hears so (sqlite_store::write), so a change a client could
+  // know of has set the flag by the time its next command arrives here.
+  bool changed = selected_changed_->exchange(false);
+  if (!changed && !(allow_expunge && selected_->holds_expunges())) {
     co_return;
   }
   auto mailbox = selected_->info().id;

@@ -4,6 +4,7 @@
 // lives in cmd/<command>.cpp.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -139,7 +140,10 @@ class session {
   bool login_allowed() const;
   store::account_id account() const { return user_->id; }
   // Brings the selected mailbox up to date and writes the untagged updates.
+  // Asks the store only when the change bus said the mailbox changed.
   asio::awaitable<void> sync_selected(bool allow_expunge);
+  // Subscribes to the change bus for `mailbox`, before it is read at SELECT.
+  void watch_mailbox(store::mailbox_id mailbox);
   // The store's flags, sizes, dates and MODSEQs of the selected messages
   // `seqs`, in that order, in one store call. A message the store has
   // expunged but the view still holds comes back with its UID and id 0.
@@ -159,6 +163,11 @@ class session {
   state state_ = state::not_authenticated;
   std::optional<directory::principal> user_;
   std::unique_ptr<selected_mailbox> selected_;
+  // Set from the store's writer thread when the watched (selected) mailbox
+  // changes; taken by sync_selected. Most commands find it clear and skip
+  // the store read (and the trip to the worker pool) that would say so.
+  std::shared_ptr<std::atomic<bool>> selected_changed_ = std::make_shared<std::atomic<bool>>(true);
+  std::unique_ptr<store::change_bus::subscription> selected_watch_;
   unsigned errors_ = 0;
   bool logout_ = false;
   // Extensions switched on in this session by ENABLE (RFC 5161) or, for

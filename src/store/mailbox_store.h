@@ -153,6 +153,15 @@ class mailbox_store {
   // command, whatever the number of messages.
   virtual std::vector<message_meta> messages(mailbox_id mailbox,
                                              const std::vector<std::uint32_t>& uids) = 0;
+  // What SELECT needs, without the rest of each message: the UIDs
+  // ascending, the highest MODSEQ among the messages, and the UID of the
+  // first message without \Seen (0 when every one has it).
+  struct selection {
+    std::vector<std::uint32_t> uids;
+    std::uint64_t highestmodseq = 0;
+    std::uint32_t first_unseen_uid = 0;
+  };
+  virtual selection select_view(mailbox_id mailbox) = 0;
   virtual mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) = 0;
   // The mailbox's HIGHESTMODSEQ alone, one row by primary key: the cheap
   // "did anything change?" a selected IMAP mailbox asks at every command

@@ -49,10 +49,14 @@ asio::awaitable<void> session::cmd_idle(const command& c) {
   auto ex = conn_->stream().socket().get_executor();
   store::mailbox_id watched = selected_ ? selected_->info().id : 0;
   auto subscription = svc_.mailboxes.changes().subscribe(
-      account(), [pending, active, weak, ex, watched](store::mailbox_id changed) {
+      account(), [pending, active, weak, ex, watched,
+                  selected_changed = selected_changed_](store::mailbox_id changed) {
         if (watched == 0 || changed != watched) {
           return;
         }
+        // Before the wake-up: sync_selected must not find its flag clear
+        // because the session's own watch has not been called yet.
+        selected_changed->store(true);
         pending->store(true);
         asio::post(ex, [weak, active] {
           if (auto conn = weak.lock(); conn && *active) {

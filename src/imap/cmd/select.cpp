@@ -185,22 +185,20 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
     co_return;
   }
   auto mailbox = info->id;
-  auto msgs = *co_await blocking([&] { return svc_.mailboxes.messages(mailbox); });
+  // Watched before it is read: a change after the read is not missed.
+  watch_mailbox(mailbox);
+  auto read = *co_await blocking([&] { return svc_.mailboxes.select_view(mailbox); });
   // The session keeps only the UIDs; the view starts at the MODSEQ of what
   // was read, so that changes between the two reads are not told twice.
-  std::vector<std::uint32_t> uids;
-  uids.reserve(msgs.size());
   store::mailbox_info view = *info;
-  for (const auto& m : msgs) {
-    uids.push_back(m.uid);
-    view.highestmodseq = std::max(view.highestmodseq, m.modseq);
-  }
-  selected_ = std::make_unique<selected_mailbox>(std::move(view), read_only, std::move(uids));
+  view.highestmodseq = std::max(view.highestmodseq, read.highestmodseq);
+  auto exists = read.uids.size();
+  selected_ = std::make_unique<selected_mailbox>(std::move(view), read_only, std::move(read.uids));
   selected_->report_modseq(enabled_.condstore);
   selected_->report_vanished(enabled_.qresync);
   state_ = state::selected;
 
-  untagged(fmt::format("{} EXISTS", msgs.size()));
+  untagged(fmt::format("{} EXISTS", exists));
   if (!enabled_.rev2) {
     untagged("0 RECENT");  // required by IMAP4rev1 clients; no \Recent tracking
   }
@@ -214,12 +212,10 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
   untagged(read_only ? "OK [PERMANENTFLAGS ()] Read-only mailbox"
                      : "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] "
                        "Flags permitted");
-  for (std::size_t i = 0; i < msgs.size() && !enabled_.rev2; ++i) {
+  if (read.first_unseen_uid != 0 && !enabled_.rev2) {
     // UNSEEN is IMAP4rev1 only (RFC 9051 appendix E item 11).
-    if (!has_flag(msgs[i], "\\Seen")) {
-      untagged(fmt::format("OK [UNSEEN {}] First unseen", i + 1));
-      break;
-    }
+    untagged(
+        fmt::format("OK [UNSEEN {}] First unseen", *selected_->seq_of_uid(read.first_unseen_uid)));
   }
   untagged(fmt::format("OK [UIDVALIDITY {}] UIDs valid", info->uidvalidity));
   untagged(fmt::format("OK [UIDNEXT {}] Predicted next UID", info->uidnext));
@@ -234,6 +230,9 @@ asio::awaitable<void> session::select(const command& c, bool read_only) {
     // flags of what changed, both limited to the UIDs the client knows.
     auto since = qresync->modseq;
     auto changes = *co_await blocking([&] { return svc_.mailboxes.changes_since(mailbox, since); });
+    std::vector<std::uint32_t> all(selected_->exists());
+    std::iota(all.begin(), all.end(), 1u);
+    auto msgs = co_await metas_of(all);
     // RFC 7162 3.2.5.2: no UID up to a matching pair is reported vanished.
     std::uint32_t client_knows = 0;
     if (qresync->match_seqs) {

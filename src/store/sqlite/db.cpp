@@ -9,9 +9,18 @@ namespace {
       db != nullptr ? sqlite3_extended_errcode(db) : rc);
 }
 
+// Enough for every distinct statement the store runs on one connection; the
+// few built from variable parts beyond that are finalized after use.
+constexpr std::size_t max_cached = 96;
+
 }  // namespace
 
 database::database(const std::filesystem::path& file) {
+  // Before SQLite initialises (the first open): without the memory
+  // statistics no allocation takes the library's global mutex, for which
+  // the store's reader, writer and indexer threads would otherwise queue.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   int rc =
       sqlite3_open_v2(file.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -25,7 +34,12 @@ database::database(const std::filesystem::path& file) {
   sqlite3_extended_result_codes(db_, 1);
 }
 
-database::~database() { sqlite3_close_v2(db_); }
+database::~database() {
+  for (auto& [sql, stmt] : cached_) {
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close_v2(db_);
+}
 
 void database::exec(const char* sql) {
   char* err = nullptr;
@@ -37,24 +51,45 @@ void database::exec(const char* sql) {
   }
 }
 
-statement database::prepare(std::string_view sql) { return {db_, sql}; }
-
-statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  if (rc != SQLITE_OK) {
-    fail(db, rc, "prepare");
+statement database::prepare(std::string_view sql) {
+  if (auto it = cached_.find(std::string(sql)); it != cached_.end()) {
+    sqlite3_stmt* stmt = it->second;
+    cached_.erase(it);
+    return {*this, stmt};
   }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    fail(db_, rc, "prepare");
+  }
+  return {*this, stmt};
 }
 
-statement::statement(statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+void database::recycle(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  const char* sql = sqlite3_sql(stmt);
+  if (sql == nullptr || cached_.size() >= max_cached) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  cached_.emplace(sql, stmt);
+}
+
+statement::statement(statement&& other) noexcept : owner_(other.owner_), stmt_(other.stmt_) {
   other.stmt_ = nullptr;
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+statement::~statement() {
+  if (stmt_ != nullptr) {
+    owner_->recycle(stmt_);
+  }
+}
 
 statement& statement::bind(int index, std::int64_t value) {
   if (int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK) {
-    fail(db_, rc, "bind");
+    fail(owner_->db_, rc, "bind");
   }
   return *this;
 }
@@ -63,14 +98,14 @@ statement& statement::bind(int index, std::string_view text) {
   if (int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
                                    SQLITE_UTF8);
       rc != SQLITE_OK) {
-    fail(db_, rc, "bind");
+    fail(owner_->db_, rc, "bind");
   }
   return *this;
 }
 
 statement& statement::bind_blob(int index, const void* data, std::size_t size) {
   if (int rc = sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_STATIC); rc != SQLITE_OK) {
-    fail(db_, rc, "bind");
+    fail(owner_->db_, rc, "bind");
   }
   return *this;
 }
@@ -89,7 +124,7 @@ bool statement::step() {
     return false;
   }
   sqlite3_reset(stmt_);
-  fail(db_, rc, "step");
+  fail(owner_->db_, rc, "step");
 }
 
 void statement::run() {
@@ -114,7 +149,7 @@ std::string statement::blob(int col) const {
                       : std::string();
 }
 
-transaction::transaction(database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+transaction::transaction(database& db) : db_(db) { db_.prepare("BEGIN IMMEDIATE").run(); }
 
 transaction::~transaction() {
   if (!done_) {
@@ -126,15 +161,15 @@ transaction::~transaction() {
 }
 
 void transaction::commit() {
-  db_.exec("COMMIT");
+  db_.prepare("COMMIT").run();
   done_ = true;
 }
 
-read_transaction::read_transaction(database& db) : db_(db) { db_.exec("BEGIN"); }
+read_transaction::read_transaction(database& db) : db_(db) { db_.prepare("BEGIN").run(); }
 
 read_transaction::~read_transaction() {
   try {
-    db_.exec("COMMIT");
+    db_.prepare("COMMIT").run();
   } catch (const db_error&) {
     // Nothing was written; a pooled connection must not stay inside a transaction.
     try {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace copper::store::sqlite {
 
@@ -32,19 +33,27 @@ class database {
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
+  // Runs SQL text, several statements allowed (schema, PRAGMAs); not cached.
   void exec(const char* sql);
+  // One statement, from the connection's cache when the same text was
+  // prepared before: preparing costs more than running most of ours.
   statement prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() const { return db_; }
 
  private:
+  friend class statement;
+  // Takes a reset statement back into the cache (or finalizes it).
+  void recycle(sqlite3_stmt* stmt);
+
   sqlite3* db_ = nullptr;
+  // Idle prepared statements by SQL text, at most max_cached in all.
+  std::unordered_multimap<std::string, sqlite3_stmt*> cached_;
 };
 
 class statement {
  public:
-  statement(sqlite3* db, std::string_view sql);
   ~statement();
   statement(statement&& other) noexcept;
   statement(const statement&) = delete;
@@ -68,7 +77,10 @@ class statement {
   std::string blob(int col) const;
 
  private:
-  sqlite3* db_;
+  friend class database;
+  statement(database& owner, sqlite3_stmt* stmt) : owner_(&owner), stmt_(stmt) {}
+
+  database* owner_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 

@@ -148,6 +148,26 @@ std::vector<message_meta> sqlite_store::messages(mailbox_id mailbox) {
   return out;
 }
 
+mailbox_store::selection sqlite_store::select_view(mailbox_id mailbox) {
+  auto db = readers_.acquire();
+  // Flags are stored space-separated (model.cpp join_flags); no keyword can
+  // contain a backslash (RFC 9051 9, atom-specials), so this is \Seen itself.
+  auto st = db->prepare(
+      "SELECT uid, modseq, (' ' || flags || ' ') LIKE '% \\Seen %' FROM messages "
+      "WHERE mailbox_id = ? ORDER BY uid");
+  st.bind(1, mailbox);
+  selection out;
+  while (st.step()) {
+    auto uid = static_cast<std::uint32_t>(st.int64(0));
+    out.uids.push_back(uid);
+    out.highestmodseq = std::max(out.highestmodseq, static_cast<std::uint64_t>(st.int64(1)));
+    if (out.first_unseen_uid == 0 && st.int64(2) == 0) {
+      out.first_unseen_uid = uid;
+    }
+  }
+  return out;
+}
+
 std::vector<message_meta> sqlite_store::messages(mailbox_id mailbox,
                                                  const std::vector<std::uint32_t>& uids) {
   auto db = readers_.acquire();

@@ -16,6 +16,24 @@ namespace {
 // deliveries queued behind a job do not wait long.
 constexpr int backfill_batch = 200;
 
+// Up to this many messages, a header field criterion reads the mailbox's
+// rows of search_fields rather than asking the trigram index: a scan of
+// 1,000 subjects takes well under a millisecond, while a MATCH for a word
+// common in the whole store (not just this mailbox) takes ten or more.
+constexpr int header_scan_limit = 5000;
+
+bool is_header_field(text_field field) {
+  return field != text_field::body && field != text_field::text;
+}
+
+// Whether `mailbox` has at most `limit` messages, without counting past it.
+bool at_most(database& db, mailbox_id mailbox, int limit) {
+  auto st =
+      db.prepare("SELECT count(*) FROM (SELECT 1 FROM messages WHERE mailbox_id = ? LIMIT ?)");
+  st.bind(1, mailbox).bind(2, limit + 1);
+  return st.step() && st.int64(0) <= limit;
+}
+
 // The search_text columns of a field (as an FTS5 column filter).
 std::string_view columns_of(text_field field) {
   switch (field) {
@@ -53,7 +71,8 @@ std::string fts_query(text_field field, std::string_view needle) {
   return q;
 }
 
-// A needle too short for a trigram: instr() over the stored text instead.
+// A needle too short for a trigram: instr() over the stored text instead,
+// the columns of table alias `s` (search_text or search_fields).
 std::string scan_condition(text_field field) {
   std::string cond;
   std::string_view cols = columns_of(field);
@@ -145,7 +164,16 @@ std::vector<std::uint32_t> sqlite_store::search_text(mailbox_id mailbox, text_fi
   read_transaction snapshot(*db);
   auto pending = pending_matches(*db, mailbox, field, needle);
   std::vector<std::uint32_t> indexed;
-  if (mime::code_points(needle) >= 3) {
+  bool trigrams = mime::code_points(needle) >= 3;
+  if (is_header_field(field) && (!trigrams || at_most(*db, mailbox, header_scan_limit))) {
+    auto st = db->prepare(
+        "SELECT m.uid FROM messages m JOIN search.search_fields s ON s.blob_id = m.blob_id "
+        "WHERE m.mailbox_id = ?2 AND m.blob_id NOT IN (SELECT blob_id FROM search_pending) "
+        "AND (" +
+        scan_condition(field) + ") ORDER BY m.uid");
+    st.bind(1, needle).bind(2, mailbox);
+    indexed = collect_uids(st);
+  } else if (trigrams) {
     // The index first, then the messages that use the matching blobs. As a
     // join, SQLite walks the mailbox and runs the MATCH once per message
     // (800 ms for 5,000); the unary "+" keeps it off the (mailbox_id, uid)

@@ -147,13 +147,19 @@ result<account_id> sqlite_store::add_account(std::string_view address,
 }
 
 result<void> sqlite_store::remove_account(std::string_view address) {
-  return write<void>([&](database& db, touched_list&) -> result<void> {
+  return write<void>([&](database& db, touched_list& touched) -> result<void> {
     auto find = db.prepare("SELECT id FROM accounts WHERE address = ?");
     find.bind(1, address);
     if (!find.step()) {
       return make_error("no such user: " + std::string(address), "not_found");
     }
     account_id id = find.int64(0);
+    // Sessions with one of these mailboxes selected learn that it is gone.
+    auto boxes = db.prepare("SELECT id FROM mailboxes WHERE account_id = ?");
+    boxes.bind(1, id);
+    while (boxes.step()) {
+      touched.emplace_back(id, boxes.int64(0));
+    }
     // Drop the blob references held by this account's messages with the rows.
     std::vector<std::int64_t> blobs;
     auto held = db.prepare(

@@ -87,6 +87,7 @@ class sqlite_store final : public store, public mailbox_store, public stats_stor
   std::vector<std::string> subscriptions(account_id account) override;
 
   std::vector<message_meta> messages(mailbox_id mailbox) override;
+  selection select_view(mailbox_id mailbox) override;
   std::vector<message_meta> messages(mailbox_id mailbox,
                                      const std::vector<std::uint32_t>& uids) override;
   mailbox_changes changes_since(mailbox_id mailbox, std::uint64_t modseq) override;

@@ -87,7 +87,7 @@ void writer::commit_batch(std::deque<job>& batch) {
     set_durability(any_synced ? durability::synced : durability::relaxed);
     transaction tx(db);
     for (auto& j : batch) {
-      db.exec("SAVEPOINT job");
+      db.prepare("SAVEPOINT job").run();
       result<void> r;
       try {
         r = j.apply(db);
@@ -97,9 +97,9 @@ void writer::commit_batch(std::deque<job>& batch) {
         r = make_error(e.what());
       }
       if (!r.ok()) {
-        db.exec("ROLLBACK TO job");
+        db.prepare("ROLLBACK TO job").run();
       }
-      db.exec("RELEASE job");
+      db.prepare("RELEASE job").run();
       outcomes.push_back(std::move(r));
     }
     tx.commit();

@@ -46,6 +46,24 @@ TEST_F(MailboxStoreTest, AppendAssignsUidsModseqsAndKeepsTheData) {
   EXPECT_EQ(query_int("SELECT count(*) FROM blobs"), 2);
 }
 
+// SELECT's read: UIDs, the top MODSEQ and the first message without \Seen,
+// which a keyword that merely contains "Seen" does not count as seen.
+TEST_F(MailboxStoreTest, SelectViewFindsTheFirstUnseen) {
+  auto inbox = mailbox(alice_, "INBOX");
+  EXPECT_EQ(boxes().select_view(inbox.id).first_unseen_uid, 0u);
+  append(alice_, inbox.id, "Subject: a\r\n\r\nA\r\n", {"\\Seen", "$Work"});
+  append(alice_, inbox.id, "Subject: b\r\n\r\nB\r\n", {"$Seen", "Seen"});
+  auto c = append(alice_, inbox.id, "Subject: c\r\n\r\nC\r\n", {"\\Flagged", "\\Seen"});
+  auto view = boxes().select_view(inbox.id);
+  EXPECT_EQ(view.uids, (uid_list{1, 2, 3}));
+  EXPECT_EQ(view.first_unseen_uid, 2u);
+  EXPECT_EQ(view.highestmodseq, boxes().messages(inbox.id).at(2).modseq);
+  ASSERT_TRUE(boxes().store_flags(inbox.id, {2}, flag_operation::add, {"\\Seen"}, 0).ok());
+  EXPECT_EQ(boxes().select_view(inbox.id).first_unseen_uid, 0u);
+  ASSERT_TRUE(boxes().store_flags(inbox.id, {c.uid}, flag_operation::remove, {"\\Seen"}, 0).ok());
+  EXPECT_EQ(boxes().select_view(inbox.id).first_unseen_uid, c.uid);
+}
+
 TEST_F(MailboxStoreTest, AppendErrors) {
   mailbox_id inbox = id_of(alice_, "INBOX");
   EXPECT_EQ(code_of(boxes().append(alice_, inbox + 1000, "x", {}, 0)), "NONEXISTENT");
