@@ -208,8 +208,12 @@ mailbox_changes sqlite_store::changes_since(mailbox_id mailbox, std::uint64_t mo
   while (st.step()) {
     out.changed.push_back(read_meta(st));
   }
-  auto gone =
-      db->prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
+  // By the MODSEQ index: for a prepared statement SQLite otherwise walks the
+  // primary key to save the sort, every expunge the mailbox ever had (the
+  // log is kept for QRESYNC), 230 us a call at 3,000 of them.
+  auto gone = db->prepare(
+      "SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE mailbox_id = ? AND modseq > ? "
+      "ORDER BY uid");
   gone.bind(1, mailbox).bind(2, static_cast<std::int64_t>(modseq));
   while (gone.step()) {
     out.vanished.push_back(static_cast<std::uint32_t>(gone.int64(0)));

@@ -232,10 +232,13 @@ void put_blob_index(database& db, std::int64_t blob, const message_index& index)
 }
 
 std::int64_t find_thread(database& db, account_id account, const message_index& index) {
+  // From the Message-ID index outwards (CROSS JOIN fixes the order, and the
+  // "<> ''" lets the partial index serve): left to itself, the planner
+  // walked every message of the account for each parent of each delivery.
   auto st = db.prepare(
-      "SELECT m.thread_id FROM message_summaries s JOIN messages m ON m.blob_id = s.blob_id "
-      "JOIN mailboxes b ON b.id = m.mailbox_id "
-      "WHERE s.message_id = ? AND b.account_id = ? ORDER BY m.id LIMIT 1");
+      "SELECT m.thread_id FROM message_summaries s CROSS JOIN messages m ON m.blob_id = s.blob_id "
+      "CROSS JOIN mailboxes b ON b.id = m.mailbox_id "
+      "WHERE s.message_id = ? AND s.message_id <> '' AND b.account_id = ? ORDER BY m.id LIMIT 1");
   // The nearest parent first: References lists the oldest ancestor first
   // (RFC 5322 3.6.4), and any of them leads to the same thread.
   for (auto it = index.parents.rbegin(); it != index.parents.rend(); ++it) {
