@@ -21,6 +21,10 @@ namespace {
 constexpr int batch_rows = 64;
 constexpr std::size_t batch_bytes = std::size_t{16} << 20;
 
+// From the first wake-up to indexing (search_index.h). SEARCH reads the
+// messages not yet indexed itself, so this only delays the index.
+constexpr auto gather_delay = std::chrono::milliseconds(200);
+
 // After a failed batch, before the next try.
 constexpr auto retry_delay = std::chrono::seconds(2);
 
@@ -116,6 +120,10 @@ void search_index::wake() {
 }
 
 void search_index::wait_until_indexed() {
+  {
+    std::lock_guard lock(mu_);
+    urgent_ = true;
+  }
   wake();
   std::unique_lock lock(mu_);
   idle_cv_.wait(lock, [&] { return idle_ || stopping_; });
@@ -125,6 +133,7 @@ void search_index::loop() {
   std::unique_lock lock(mu_);
   while (true) {
     wake_cv_.wait(lock, [&] { return woken_ || stopping_; });
+    wake_cv_.wait_for(lock, gather_delay, [&] { return urgent_ || stopping_; });
     woken_ = false;
     bool more = true;
     while (more && !stopping_) {
@@ -147,6 +156,7 @@ void search_index::loop() {
     }
     if (!woken_) {
       idle_ = true;
+      urgent_ = false;
       idle_cv_.notify_all();
     }
   }

@@ -37,8 +37,12 @@ class search_index {
   search_index& operator=(const search_index&) = delete;
 
   // Something was added to the list (called after a commit).
+  // Indexing starts gather_delay after the first wake-up, so that a burst
+  // of deliveries is indexed in one transaction: FTS5 writes a segment per
+  // transaction and merges them later, and search.db syncs per commit.
   void wake();
-  // Blocks until the list is empty (tests; shutdown does not wait).
+  // Blocks until the list is empty (tests; shutdown does not wait); no
+  // gathering delay for this.
   void wait_until_indexed();
 
  private:
@@ -54,6 +58,7 @@ class search_index {
   std::condition_variable wake_cv_;
   std::condition_variable idle_cv_;
   bool woken_ = true;
+  bool urgent_ = false;  // a wait_until_indexed() caller waits
   bool idle_ = false;
   bool stopping_ = false;
   std::thread thread_;
