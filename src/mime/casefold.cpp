@@ -3,6 +3,7 @@
 #include <unicase.h>
 #include <uninorm.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -36,6 +37,13 @@ std::string casefold(std::string_view utf8) {
   }
   if (utf8.empty()) {
     return {};
+  }
+  // ASCII alone: full case folding maps only A-Z (CaseFolding.txt), and NFKD
+  // leaves every ASCII character as it is. Most mail text is ASCII, and the
+  // search indexer spent a fifth of its time in libunistring for it.
+  if (std::all_of(utf8.begin(), utf8.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return ascii_lower(utf8);
   }
   std::size_t length = 0;
   // RFC 5051 2.2: full case folding, then NFKD; no language-specific rules.

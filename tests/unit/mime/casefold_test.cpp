@@ -27,6 +27,17 @@ TEST(Casefold, AsciiAndLatin) {
   EXPECT_FALSE(folds_equal("emile", "amile"));
 }
 
+// Pure ASCII takes a shortcut; with a non-ASCII letter after it the same
+// character goes through libunistring: both must agree, character by character.
+TEST(Casefold, AsciiShortcutAgreesWithFullFolding) {
+  const std::string e_acute = "\xC3\xA9";
+  for (int c = 1; c < 0x80; ++c) {
+    std::string ascii(1, static_cast<char>(c));
+    EXPECT_EQ(casefold(ascii + e_acute), casefold(ascii) + casefold(e_acute)) << "character " << c;
+  }
+  EXPECT_EQ(casefold("Subject: RE: Quarterly REPORT [#42]"), "subject: re: quarterly report [#42]");
+}
+
 TEST(Casefold, NfkdMakesCompatibilityFormsEqual) {
   // U+FB01 LATIN SMALL LIGATURE FI is "fi" under NFKD.
   EXPECT_EQ(casefold("\xEF\xAC\x81"), "fi");
