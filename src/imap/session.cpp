@@ -203,8 +203,8 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
   }
   auto mailbox = selected_->info().id;
   auto since = selected_->info().highestmodseq;
-  // One primary-key read per command, and the delta only when something
-  // moved, both in the same trip to the worker pool.
+  // A primary-key read, and the delta only when something moved (the flag
+  // may have been set by a change already reported), in one pool trip.
   auto delta = *co_await blocking([&] {
     std::optional<store::mailbox_changes> out;
     auto now = svc_.mailboxes.highestmodseq(mailbox);

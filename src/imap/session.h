@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,11 @@ class session {
   std::optional<search_key> parse_search_command(const command& c, std::size_t first);
   // Sequence numbers of the selected messages that match, ascending.
   asio::awaitable<std::vector<std::uint32_t>> run_search(const search_key& key);
+  // The sequence numbers that can match `key` given the hits of its
+  // full-text criteria (`indexed`), ascending: all, unless the key needs some.
+  std::vector<std::uint32_t> candidates(
+      const search_key& key,
+      const std::map<const search_key*, std::vector<std::uint32_t>>& indexed);
   asio::awaitable<void> select(const command& c, bool read_only);
   asio::awaitable<void> sort(const command& c, bool by_uid);
   asio::awaitable<void> thread(const command& c, bool by_uid);

@@ -119,6 +119,26 @@ class ImapSearchTest(CopperTestCase):
         self.assertEqual(self.search("OR", "SUBJECT", '"plain"', "FROM", '"jorg"'),
                          [uid, uid + 1])
 
+    def test_text_criteria_combined_with_others_in_a_larger_mailbox(self):
+        # Few hits in many messages: only the text hits are read for the
+        # other criteria (session::candidates); sequence numbers must still
+        # be the mailbox's, also after an expunge moved them.
+        uids = [self.append(message(f"note {i}" + (" kumquat" if i in (3, 9, 14) else ""),
+                                    b"apricot" if i in (9, 14, 15) else b"plain"))
+                for i in range(20)]
+        self.select()
+        self.conn.uid("STORE", f"{uids[0]},{uids[9]}", "+FLAGS.SILENT", r"(\Flagged \Deleted)")
+        self.conn.expunge()  # uids[0] goes: every later sequence number drops by one
+        self.conn.uid("STORE", str(uids[14]), "+FLAGS.SILENT", r"(\Flagged)")
+        self.assertEqual(self.search("SUBJECT", '"kumquat"'), [uids[3], uids[14]])
+        self.assertEqual(self.search("SUBJECT", '"kumquat"', "FLAGGED"), [uids[14]])
+        self.assertEqual(self.search("SUBJECT", '"kumquat"', "BODY", '"apricot"'), [uids[14]])
+        self.assertEqual(self.search("SUBJECT", '"kumquat"', "UNFLAGGED"), [uids[3]])
+        typ, data = self.conn.search(None, "SUBJECT", '"kumquat"')
+        self.assertEqual((typ, data[0].split()), ("OK", [b"3", b"13"]))
+        typ, data = self.conn.search(None, "1:5", "SUBJECT", '"kumquat"')
+        self.assertEqual((typ, data[0].split()), ("OK", [b"3"]))
+
     def test_expunged_message_is_not_found(self):
         uid = self.append(message("gone", b"ephemeral words"))
         self.select()
