@@ -167,15 +167,9 @@ std::vector<std::uint32_t> sqlite_store::search_text(mailbox_id mailbox, text_fi
   auto pending = pending_matches(*db, mailbox, field, needle);
   std::vector<std::uint32_t> indexed;
   bool trigrams = mime::code_points(needle) >= 3;
-  if (is_header_field(field) && (!trigrams || at_most(*db, mailbox, header_scan_limit))) {
-    auto st = db->prepare(
-        "SELECT m.uid FROM messages m JOIN search.search_fields s ON s.blob_id = m.blob_id "
-        "WHERE m.mailbox_id = ?2 AND m.blob_id NOT IN (SELECT blob_id FROM search_pending) "
-        "AND (" +
-        scan_condition(field) + ") ORDER BY m.uid");
-    st.bind(1, needle).bind(2, mailbox);
-    indexed = collect_uids(st);
-  } else if (trigrams) {
+  bool header_scan =
+      is_header_field(field) && (!trigrams || at_most(*db, mailbox, header_scan_limit));
+  if (trigrams && !header_scan) {
     // The index first, then the messages that use the matching blobs. As a
     // join, SQLite walks the mailbox and runs the MATCH once per message
     // (800 ms for 5,000); the unary "+" keeps it off the (mailbox_id, uid)
@@ -187,9 +181,13 @@ std::vector<std::uint32_t> sqlite_store::search_text(mailbox_id mailbox, text_fi
     st.bind(1, fts_query(field, needle)).bind(2, mailbox);
     indexed = collect_uids(st);
   } else {
+    // A scan of the mailbox's stored text: the short header fields, or the
+    // index's content for a needle too short for a trigram.
+    std::string source = header_scan ? "search.search_fields s ON s.blob_id = m.blob_id"
+                                     : "search.search_text s ON s.rowid = m.blob_id";
     auto st = db->prepare(
-        "SELECT m.uid FROM messages m JOIN search.search_text s ON s.rowid = m.blob_id "
-        "WHERE m.mailbox_id = ?2 AND m.blob_id NOT IN (SELECT blob_id FROM search_pending) "
+        "SELECT m.uid FROM messages m JOIN " + source +
+        " WHERE m.mailbox_id = ?2 AND m.blob_id NOT IN (SELECT blob_id FROM search_pending) "
         "AND (" +
         scan_condition(field) + ") ORDER BY m.uid");
     st.bind(1, needle).bind(2, mailbox);
