@@ -40,3 +40,37 @@ export function useDebounced<T>(value: T, ms: number): T {
   }, [value, ms]);
   return v;
 }
+
+// What a page's last action came to: the error it failed with, or the
+// notice it returned. `run` clears the previous error and says whether the
+// action succeeded.
+export function useAction() {
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState('');
+  async function run(action: () => Promise<string | void>): Promise<boolean> {
+    setError(null);
+    try {
+      const text = await action();
+      if (text) setNotice(text);
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    }
+  }
+  return { error, notice, setNotice, run };
+}
+
+// A searchable, paged list: typing (debounced) and any change in `deps`
+// start again at the first page.
+export function useSearchedList<T>(load: (search: string, offset: number) => Promise<T>, deps: unknown[] = []) {
+  const [q, setQ] = useState('');
+  const [offset, setOffset] = useState(0);
+  const search = useDebounced(q, 250);
+  const list = useLoad(() => load(search, offset), [search, offset, ...deps]);
+  function setQuery(v: string) {
+    setQ(v);
+    setOffset(0);
+  }
+  return { q, setQuery, search, offset, setOffset, list };
+}

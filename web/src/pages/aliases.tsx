@@ -2,52 +2,45 @@ import { useState } from 'preact/hooks';
 import { api, enc, type Alias, type Page } from '../api';
 import { ErrorMessage, Field, Notice, Pager, PageTitle, SearchBox, useId } from '../components/ui';
 import { query, splitList } from '../format';
-import { useDebounced, useLoad } from '../hooks';
+import { useAction, useSearchedList } from '../hooks';
 
 const limit = 25;
 
 export function Aliases() {
-  const [q, setQ] = useState('');
-  const [offset, setOffset] = useState(0);
-  const search = useDebounced(q, 250);
-  const list = useLoad(() => api.get<Page<Alias>>(`aliases${query({ q: search, offset, limit })}`), [search, offset]);
+  const { q, setQuery, search, offset, setOffset, list } = useSearchedList((q, offset) =>
+    api.get<Page<Alias>>(`aliases${query({ q, offset, limit })}`),
+  );
   const [alias, setAlias] = useState('');
   const [targets, setTargets] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState('');
+  const { error, notice, run } = useAction();
   const [editing, setEditing] = useState<Alias | null>(null);
   const targetsId = useId('targets');
 
   async function save(e: Event) {
     e.preventDefault();
-    setError(null);
     const name = alias.trim();
-    try {
+    const saved = await run(async () => {
       // The API has no "replace targets": an edit removes the alias and adds
       // it again with the new list.
       if (editing && editing.alias === name) await api.del(`aliases/${enc(name)}`);
       await api.post('aliases', { alias: name, targets: splitList(targets) });
-      setNotice(`Alias ${name} saved.`);
+      return `Alias ${name} saved.`;
+    });
+    if (saved) {
       setAlias('');
       setTargets('');
       setEditing(null);
-      list.reload();
-    } catch (err) {
-      setError(err);
-      list.reload();
     }
+    list.reload(); // after a failure too: the delete may have gone through
   }
 
   async function remove(a: Alias) {
     if (!confirm(`Delete the alias ${a.alias}?`)) return;
-    setError(null);
-    try {
+    await run(async () => {
       await api.del(`aliases/${enc(a.alias)}`);
-      setNotice(`Alias ${a.alias} deleted.`);
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+      return `Alias ${a.alias} deleted.`;
+    });
   }
 
   function edit(a: Alias) {
@@ -99,7 +92,7 @@ export function Aliases() {
       </form>
       <ErrorMessage error={error ?? list.error} />
       <Notice text={notice} />
-      <SearchBox label="Search aliases" value={q} onInput={(v) => (setQ(v), setOffset(0))} />
+      <SearchBox label="Search aliases" value={q} onInput={setQuery} />
       <div class="table-wrap">
         <table class="list">
           <caption class="sr-only">Aliases</caption>

@@ -2,42 +2,34 @@ import { useState } from 'preact/hooks';
 import { api, enc, type Domain, type Page } from '../api';
 import { ErrorMessage, Field, Link, Notice, Pager, PageTitle, SearchBox } from '../components/ui';
 import { query } from '../format';
-import { useDebounced, useLoad } from '../hooks';
+import { useAction, useSearchedList } from '../hooks';
 
 const limit = 25;
 
 export function Domains() {
-  const [q, setQ] = useState('');
-  const [offset, setOffset] = useState(0);
-  const search = useDebounced(q, 250);
-  const list = useLoad(() => api.get<Page<Domain>>(`domains${query({ q: search, offset, limit })}`), [search, offset]);
+  const { q, setQuery, search, offset, setOffset, list } = useSearchedList((q, offset) =>
+    api.get<Page<Domain>>(`domains${query({ q, offset, limit })}`),
+  );
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState('');
+  const { error, notice, run } = useAction();
 
   async function create(e: Event) {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       const d = await api.post<{ name: string }>('domains', { name: name.trim() });
-      setNotice(`Domain ${d.name} created.`);
       setName('');
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+      return `Domain ${d.name} created.`;
+    });
   }
 
   async function remove(d: Domain) {
     if (!confirm(`Delete the domain ${d.name}?`)) return;
-    setError(null);
-    try {
+    await run(async () => {
       await api.del(`domains/${enc(d.name)}`);
-      setNotice(`Domain ${d.name} deleted.`);
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+      return `Domain ${d.name} deleted.`;
+    });
   }
 
   return (
@@ -51,7 +43,7 @@ export function Domains() {
       </form>
       <ErrorMessage error={error ?? list.error} />
       <Notice text={notice} />
-      <SearchBox label="Search domains" value={q} onInput={(v) => (setQ(v), setOffset(0))} />
+      <SearchBox label="Search domains" value={q} onInput={setQuery} />
       <div class="table-wrap">
         <table class="list">
           <caption class="sr-only">Domains</caption>

@@ -1,8 +1,7 @@
-import { useState } from 'preact/hooks';
 import { api, enc, type Page, type QueueItem } from '../api';
 import { ErrorMessage, Notice, PageTitle } from '../components/ui';
 import { formatBytes } from '../format';
-import { useLoad } from '../hooks';
+import { useAction, useLoad } from '../hooks';
 
 function when(t: number | string): string {
   const d = typeof t === 'number' ? new Date(t * 1000) : new Date(t);
@@ -11,30 +10,23 @@ function when(t: number | string): string {
 
 export function Queue() {
   const list = useLoad(() => api.get<Page<QueueItem>>('queue'), []);
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState('');
+  const { error, notice, run } = useAction();
 
   async function flush() {
-    setError(null);
-    try {
+    await run(async () => {
       await api.post('queue/flush');
-      setNotice('Every queued message will be retried now.');
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+      return 'Every queued message will be retried now.';
+    });
   }
 
   async function remove(item: QueueItem) {
     if (!confirm(`Remove message ${item.id} from the queue without delivering it?`)) return;
-    setError(null);
-    try {
+    await run(async () => {
       await api.del(`queue/${enc(String(item.id))}`);
-      setNotice(`Message ${item.id} removed.`);
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+      return `Message ${item.id} removed.`;
+    });
   }
 
   return (

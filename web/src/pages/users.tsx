@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, enc, type Domain, type Page, type Role, type User } from '../api';
 import { ErrorMessage, Field, Notice, Pager, PageTitle, SearchBox, useId } from '../components/ui';
 import { formatQuota, parseSize, query } from '../format';
-import { useDebounced, useLoad } from '../hooks';
+import { useAction, useLoad, useSearchedList } from '../hooks';
 
 const limit = 25;
 
@@ -158,28 +158,21 @@ function EditUser(props: { user: User; onDone: (u: User | null) => void }) {
 }
 
 export function Users() {
-  const [q, setQ] = useState('');
   const [domain, setDomain] = useState('');
-  const [offset, setOffset] = useState(0);
-  const [editing, setEditing] = useState<User | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState('');
-  const search = useDebounced(q, 250);
-  const list = useLoad(
-    () => api.get<Page<User>>(`users${query({ domain, q: search, offset, limit })}`),
-    [domain, search, offset],
+  const { q, setQuery, search, offset, setOffset, list } = useSearchedList(
+    (q, offset) => api.get<Page<User>>(`users${query({ domain, q, offset, limit })}`),
+    [domain],
   );
+  const [editing, setEditing] = useState<User | null>(null);
+  const { error, notice, setNotice, run } = useAction();
 
   async function remove(u: User) {
     if (!confirm(`Delete ${u.address} and all its mail?`)) return;
-    setError(null);
-    try {
+    await run(async () => {
       await api.del(`users/${enc(u.address)}`);
-      setNotice(`${u.address} deleted.`);
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+      return `${u.address} deleted.`;
+    });
   }
 
   return (
@@ -208,7 +201,7 @@ export function Users() {
       <Notice text={notice} />
       <div class="filters">
         <DomainFilter value={domain} onChange={(d) => (setDomain(d), setOffset(0))} />
-        <SearchBox label="Search users" value={q} onInput={(v) => (setQ(v), setOffset(0))} />
+        <SearchBox label="Search users" value={q} onInput={setQuery} />
       </div>
       <div class="table-wrap">
         <table class="list">
