@@ -153,8 +153,8 @@ class mailbox_store {
   // command, whatever the number of messages.
   virtual std::vector<message_meta> messages(mailbox_id mailbox,
                                              const std::vector<std::uint32_t>& uids) = 0;
-  // What SELECT needs, without the rest of each message: the UIDs
-  // ascending, the highest MODSEQ among the messages, and the UID of the
+  // What SELECT needs, without the rest of each message, from one snapshot:
+  // the UIDs ascending, the mailbox's HIGHESTMODSEQ, and the UID of the
   // first message without \Seen (0 when every one has it).
   struct selection {
     std::vector<std::uint32_t> uids;

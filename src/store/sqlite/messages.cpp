@@ -150,20 +150,27 @@ std::vector<message_meta> sqlite_store::messages(mailbox_id mailbox) {
 
 mailbox_store::selection sqlite_store::select_view(mailbox_id mailbox) {
   auto db = readers_.acquire();
-  // Flags are stored space-separated (model.cpp join_flags); no keyword can
-  // contain a backslash (RFC 9051 9, atom-specials), so this is \Seen itself.
-  auto st = db->prepare(
-      "SELECT uid, modseq, (' ' || flags || ' ') LIKE '% \\Seen %' FROM messages "
-      "WHERE mailbox_id = ? ORDER BY uid");
-  st.bind(1, mailbox);
+  read_transaction snapshot(*db);  // the three reads agree with each other
   selection out;
-  while (st.step()) {
-    auto uid = static_cast<std::uint32_t>(st.int64(0));
-    out.uids.push_back(uid);
-    out.highestmodseq = std::max(out.highestmodseq, static_cast<std::uint64_t>(st.int64(1)));
-    if (out.first_unseen_uid == 0 && st.int64(2) == 0) {
-      out.first_unseen_uid = uid;
-    }
+  // The mailbox row's MODSEQ counts expunges too (model.cpp next_modseq).
+  if (auto mb = load_mailbox(*db, mailbox)) {
+    out.highestmodseq = mb->highestmodseq;
+  }
+  // From the (mailbox_id, uid) index alone, without reading the rows.
+  auto uids = db->prepare("SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid");
+  uids.bind(1, mailbox);
+  while (uids.step()) {
+    out.uids.push_back(static_cast<std::uint32_t>(uids.int64(0)));
+  }
+  // Rows in UID order up to the first unseen one. Flags are stored
+  // space-separated (model.cpp join_flags); no keyword can contain a
+  // backslash (RFC 9051 9, atom-specials), so this is \Seen itself.
+  auto unseen = db->prepare(
+      "SELECT uid FROM messages WHERE mailbox_id = ? AND (' ' || flags || ' ') NOT LIKE "
+      "'% \\Seen %' ORDER BY uid LIMIT 1");
+  unseen.bind(1, mailbox);
+  if (unseen.step()) {
+    out.first_unseen_uid = static_cast<std::uint32_t>(unseen.int64(0));
   }
   return out;
 }

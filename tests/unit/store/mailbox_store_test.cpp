@@ -46,7 +46,7 @@ TEST_F(MailboxStoreTest, AppendAssignsUidsModseqsAndKeepsTheData) {
   EXPECT_EQ(query_int("SELECT count(*) FROM blobs"), 2);
 }
 
-// SELECT's read: UIDs, the top MODSEQ and the first message without \Seen,
+// SELECT's read: UIDs, the mailbox's MODSEQ and the first message without \Seen,
 // which a keyword that merely contains "Seen" does not count as seen.
 TEST_F(MailboxStoreTest, SelectViewFindsTheFirstUnseen) {
   auto inbox = mailbox(alice_, "INBOX");
@@ -62,6 +62,12 @@ TEST_F(MailboxStoreTest, SelectViewFindsTheFirstUnseen) {
   EXPECT_EQ(boxes().select_view(inbox.id).first_unseen_uid, 0u);
   ASSERT_TRUE(boxes().store_flags(inbox.id, {c.uid}, flag_operation::remove, {"\\Seen"}, 0).ok());
   EXPECT_EQ(boxes().select_view(inbox.id).first_unseen_uid, c.uid);
+  // An expunge raises the mailbox's MODSEQ above every message's.
+  ASSERT_TRUE(boxes().expunge(inbox.id, {1}).ok());
+  view = boxes().select_view(inbox.id);
+  EXPECT_EQ(view.uids, (uid_list{2, 3}));
+  EXPECT_EQ(view.highestmodseq, mailbox(alice_, "INBOX").highestmodseq);
+  EXPECT_GT(view.highestmodseq, boxes().messages(inbox.id).at(1).modseq);
 }
 
 TEST_F(MailboxStoreTest, AppendErrors) {
