@@ -20,8 +20,8 @@ void add_field(std::string& out, std::string_view value) {
 }
 
 // The address and subject fields IMAP SEARCH names, each case-folded.
-void add_named_fields(std::string_view raw, const mime::part& root, search_document& out) {
-  mime::field_reader reader(root.header.of(raw));
+void add_named_fields(std::string_view header, search_document& out) {
+  mime::field_reader reader(header);
   std::string from, to, cc, bcc, subject;
   while (auto f = reader.next()) {
     if (mime::lex::iequals(f->name, "From")) {
@@ -69,9 +69,15 @@ bool contains(std::string_view haystack, std::string_view needle) {
 search_document extract_search_document(std::string_view raw) {
   search_document out;
   mime::message m = mime::parse(raw);
-  add_named_fields(raw, m.root, out);
+  add_named_fields(m.root.header.of(raw), out);
   out.headers = header_text(raw, m.root);
   out.text = mime::casefold(mime::decoded_body_text(raw, m, max_indexed_text));
+  return out;
+}
+
+search_document extract_search_fields(std::string_view raw) {
+  search_document out;
+  add_named_fields(mime::header_at(raw, 0, mime::span{0, raw.size()}).of(raw), out);
   return out;
 }
 

@@ -27,6 +27,10 @@ struct search_document {
 // Never fails: broken mail still gives whatever text decodes.
 search_document extract_search_document(std::string_view raw);
 
+// Only the five fields SEARCH names (from .. subject), from the message's
+// own header: enough for those criteria, without decoding the body.
+search_document extract_search_fields(std::string_view raw);
+
 // Whether `field` of the document contains `needle` (already case-folded),
 // with the same meaning as the index's match (TEXT = headers or body).
 bool document_contains(const search_document& doc, text_field field, std::string_view needle);

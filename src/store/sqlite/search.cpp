@@ -100,9 +100,10 @@ std::vector<std::uint32_t> pending_matches(database& db, mailbox_id mailbox, tex
       "SELECT m.uid, b.data FROM search_pending p CROSS JOIN messages m ON m.blob_id = p.blob_id "
       "CROSS JOIN blobs b ON b.id = p.blob_id WHERE m.mailbox_id = ? ORDER BY m.uid");
   st.bind(1, mailbox);
+  auto extract = is_header_field(field) ? extract_search_fields : extract_search_document;
   std::vector<std::uint32_t> out;
   while (st.step()) {
-    if (document_contains(extract_search_document(st.blob(1)), field, needle)) {
+    if (document_contains(extract(st.blob(1)), field, needle)) {
       out.push_back(static_cast<std::uint32_t>(st.int64(0)));
     }
   }
