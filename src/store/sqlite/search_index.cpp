@@ -27,8 +27,8 @@ constexpr std::size_t batch_bytes = std::size_t{16} << 20;
 // messages not yet indexed itself, so this only delays the index. Each
 // commit leaves FTS5 a segment to merge later, so a longer gathering costs
 // less per message, and a message expunged before its turn is never
-// indexed at all: 1 s took a fifth off Copper's CPU per operation in the
-// mixed IMAP benchmark against 200 ms (bench/README.md, fifth session).
+// indexed at all: 1 s instead of 200 ms took 12% off Copper's CPU per
+// operation in the mixed IMAP benchmark (bench/README.md, fifth session).
 constexpr auto gather_delay = std::chrono::milliseconds(1000);
 
 // After a failed batch, before the next try.
@@ -182,11 +182,11 @@ bool search_index::index_some() {
   // whenever a rowid comes below the last one written (fts5_index.c,
   // sqlite3Fts5IndexBeginWrite). In list order, an expunged old blob after a
   // new one did that for nearly every removal: tiny segments, each merged
-  // again and again, and removals cost six times an insert.
+  // again and again, and a removal cost six times an insert.
   std::sort(batch.begin(), batch.end(),
             [](const pending_blob& a, const pending_blob& b) { return a.blob < b.blob; });
-  // Case folding and charset conversion take most of the time: before the
-  // transaction, which then only inserts.
+  // Decoding and case folding before the transaction, which then only
+  // writes.
   std::vector<std::optional<search_document>> docs;
   docs.reserve(batch.size());
   for (const auto& p : batch) {
