@@ -293,7 +293,7 @@ result<void> read_http(table_reader& parent, config& c) {
   auto& h = c.http;
   COPPER_TRY(r.read_int("max_requests_per_connection", 1, 100'000, h.max_requests_per_connection));
   // Beast's parser takes the header limit as a 32-bit count.
-  COPPER_TRY(r.read_int("max_header_size", 1024, 1024 * 1024, h.max_header_size));
+  COPPER_TRY(r.read_int("max_header_size", 1024, std::uint64_t{1024} * 1024, h.max_header_size));
   COPPER_TRY(r.read_size("max_body_size", h.max_body_size));
   COPPER_TRY(r.read_seconds("request_timeout", 1, 3600, h.request_timeout));
   COPPER_TRY(r.read_seconds("idle_timeout", 1, 3600, h.idle_timeout));

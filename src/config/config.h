@@ -59,11 +59,11 @@ struct auth_config {
 
 // The HTTP(S) listeners (http/): bounds on each connection and request.
 struct http_config {
-  unsigned max_requests_per_connection = 100;  // keep-alive requests, then close
-  std::size_t max_header_size = 16 * 1024;     // request line and headers: 431 beyond
-  std::uint64_t max_body_size = 1024 * 1024;   // request body: 413 beyond
-  std::chrono::seconds request_timeout{30};    // to receive a request once started
-  std::chrono::seconds idle_timeout{60};       // between keep-alive requests
+  unsigned max_requests_per_connection = 100;                // keep-alive requests, then close
+  std::size_t max_header_size = std::size_t{16} * 1024;      // request line and headers: 431 beyond
+  std::uint64_t max_body_size = std::uint64_t{1024} * 1024;  // request body: 413 beyond
+  std::chrono::seconds request_timeout{30};                  // to receive a request once started
+  std::chrono::seconds idle_timeout{60};                     // between keep-alive requests
   // Admin portal sessions (admin/sessions.h): end after this long without a
   // request, and after session_lifetime whatever the activity.
   std::chrono::seconds session_idle_timeout{30 * 60};

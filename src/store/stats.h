@@ -32,7 +32,7 @@ struct stats_sample {
 };
 
 constexpr std::int64_t seconds_per_hour = 3600;
-constexpr std::int64_t stats_retention_hours = 90 * 24;
+constexpr std::int64_t stats_retention_hours = std::int64_t{90} * 24;
 
 // Running totals of the server's counters (core/metrics.h), as read now.
 struct stats_totals {

@@ -144,9 +144,9 @@ std::vector<std::optional<message_structure>> sqlite_store::read_summaries(
   for (auto id : message_ids) {
     st.bind(1, id);
     if (st.step()) {
-      out.push_back(message_structure{st.text(0), st.text(1), st.text(2)});
+      out.emplace_back(message_structure{st.text(0), st.text(1), st.text(2)});
     } else {
-      out.push_back(std::nullopt);
+      out.emplace_back(std::nullopt);
     }
     st.reset();
   }
