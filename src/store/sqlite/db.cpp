@@ -67,6 +67,8 @@ statement database::prepare(std::string_view sql) {
 }
 
 void database::recycle(sqlite3_stmt* stmt) {
+  vm_steps_.fetch_add(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 1),
+                      std::memory_order_relaxed);
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
   const char* sql = sqlite3_sql(stmt);

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -41,6 +42,10 @@ class database {
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() const { return db_; }
+  // Virtual machine steps of this connection's statements so far (counted
+  // as each goes back to the cache): a measure of work that does not depend on the
+  // machine, for tests that check a query plan does not walk a mailbox.
+  std::uint64_t vm_steps() const { return vm_steps_.load(std::memory_order_relaxed); }
 
  private:
   friend class statement;
@@ -48,6 +53,7 @@ class database {
   void recycle(sqlite3_stmt* stmt);
 
   sqlite3* db_ = nullptr;
+  std::atomic<std::uint64_t> vm_steps_ = 0;  // read by other threads (tests)
   // Idle prepared statements by SQL text, at most max_cached in all.
   std::unordered_multimap<std::string, sqlite3_stmt*> cached_;
 };

@@ -36,6 +36,10 @@ reader_pool::lease reader_pool::acquire() {
     }
     // Every write goes through the writer; a write here would be a bug.
     db->exec("PRAGMA query_only = ON");
+    {
+      std::lock_guard lock(mu_);
+      opened_.push_back(db.get());
+    }
     return {*this, std::move(db)};
   } catch (...) {
     std::lock_guard lock(mu_);
@@ -43,6 +47,15 @@ reader_pool::lease reader_pool::acquire() {
     cv_.notify_one();
     throw;
   }
+}
+
+std::uint64_t reader_pool::vm_steps() {
+  std::lock_guard lock(mu_);
+  std::uint64_t sum = 0;
+  for (const database* db : opened_) {
+    sum += db->vm_steps();
+  }
+  return sum;
 }
 
 void reader_pool::release(std::unique_ptr<database> db) {

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,9 @@ class reader_pool {
   // Waits while every connection is in use; opens a new one up to the limit.
   lease acquire();
 
+  // The SQLite VM steps of every connection so far (database::vm_steps).
+  std::uint64_t vm_steps();
+
  private:
   void release(std::unique_ptr<database> db);
 
@@ -58,6 +62,7 @@ class reader_pool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<database>> idle_;
   std::size_t open_ = 0;
+  std::vector<const database*> opened_;  // live as long as the pool: never closed before
 };
 
 }  // namespace copper::store::sqlite

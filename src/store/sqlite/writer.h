@@ -67,6 +67,8 @@ class writer {
   bool on_writer_thread() const { return std::this_thread::get_id() == thread_id_; }
   // Committed batches so far; tests use it to see commits being shared.
   std::uint64_t batches() const;
+  // The SQLite VM steps of the writing connection so far (database::vm_steps).
+  std::uint64_t vm_steps() const { return db_->vm_steps(); }
 
  private:
   struct job {

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "store/mailbox_store.h"
+#include "store/message_index.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/model.h"
 #include "store/sqlite/sqlite_store.h"
 #include "temp_dir.h"
 
@@ -91,6 +93,34 @@ class MailboxStoreTest : public ::testing::Test {
       }
     }
     return nullptr;
+  }
+
+  // Writes n messages into `inbox` straight through a second connection, as
+  // an older Copper would have left them, in one transaction (5,000 appends
+  // would take long). Message i has the subject "bulk i" and the body
+  // "ordinary text number i"; every thousandth from the 8th adds "tangerine"
+  // to the subject and "zanzibar" to the body. The indexer has not seen them.
+  void write_bulk(mailbox_id inbox, int n) {
+    sqlite::database db(db_file());
+    sqlite::transaction tx(db);
+    for (int i = 0; i < n; ++i) {
+      std::string raw = "Subject: bulk " + std::to_string(i) + (i % 1000 == 7 ? " tangerine" : "") +
+                        "\r\n\r\nordinary text number " + std::to_string(i) +
+                        (i % 1000 == 7 ? " zanzibar" : "") + "\r\n";
+      message_index idx = index_message(raw);
+      auto digest = sqlite::sha256(raw);
+      std::int64_t blob = sqlite::put_blob(db, raw, digest, 1);
+      sqlite::put_blob_index(db, blob, idx);
+      sqlite::new_message m;
+      m.mailbox = inbox;
+      m.uid = static_cast<std::uint32_t>(i + 1);
+      m.blob = blob;
+      m.size = raw.size();
+      m.modseq = 1;
+      sqlite::insert_message(db, m);
+    }
+    db.prepare("UPDATE mailboxes SET uidnext = ? WHERE id = ?").bind(1, n + 1).bind(2, inbox).run();
+    tx.commit();
   }
 
   result<void> deliver(const std::string& data, std::vector<account_id> local) {

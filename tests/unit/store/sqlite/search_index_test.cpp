@@ -9,7 +9,6 @@
 #include "mime/casefold.h"
 #include "store/mailbox_store_fixture.h"
 #include "store/message_index.h"
-#include "store/sqlite/model.h"
 
 namespace copper::store::test {
 namespace {
@@ -204,39 +203,12 @@ TEST_F(SearchIndexTest, AnIndexWithoutHeaderFieldsIsRebuiltOnOpen) {
   EXPECT_EQ(search(inbox, F::from, "zola"), uids_t{a.uid});
 }
 
-// Writes n messages straight into the store's file, as an older Copper
-// would have left them, in one transaction (5,000 appends would take long).
-void write_bulk(const std::filesystem::path& file, mailbox_id inbox, int n) {
-  sqlite::database db(file);
-  sqlite::transaction tx(db);
-  for (int i = 0; i < n; ++i) {
-    std::string raw = "Subject: bulk " + std::to_string(i) + (i % 1000 == 7 ? " tangerine" : "") +
-                      "\r\n\r\nordinary text number " + std::to_string(i) +
-                      (i % 1000 == 7 ? " zanzibar" : "") + "\r\n";
-    message_index idx = index_message(raw);
-    auto digest = sqlite::sha256(raw);
-    std::int64_t blob = sqlite::put_blob(db, raw, digest, 1);
-    sqlite::put_blob_index(db, blob, idx);
-    sqlite::new_message m;
-    m.mailbox = inbox;
-    m.uid = static_cast<std::uint32_t>(i + 1);
-    m.blob = blob;
-    m.size = raw.size();
-    m.modseq = 1;
-    sqlite::insert_message(db, m);
-  }
-  db.exec(("UPDATE mailboxes SET uidnext = " + std::to_string(n + 1) +
-           " WHERE id = " + std::to_string(inbox))
-              .c_str());
-  tx.commit();
-}
-
 // The index at some scale: a body search over 5,000 messages, timed and
 // printed (not asserted: timings are for benchmarks).
 TEST_F(SearchIndexTest, BodySearchOverFiveThousandMessages) {
   auto inbox = id_of(alice_, "INBOX");
   constexpr int n = 5000;
-  write_bulk(db_file(), inbox, n);
+  write_bulk(inbox, n);
   auto timed_search = [&](const char* what) {
     auto start = std::chrono::steady_clock::now();
     auto hits = search(inbox, F::body, "ZANZIBAR");
@@ -256,7 +228,7 @@ TEST_F(SearchIndexTest, BodySearchOverFiveThousandMessages) {
 TEST_F(SearchIndexTest, HeaderSearchInALargeMailboxUsesTheIndex) {
   auto inbox = id_of(alice_, "INBOX");
   constexpr int n = 5200;
-  write_bulk(db_file(), inbox, n);
+  write_bulk(inbox, n);
   store_->wait_until_indexed();
   EXPECT_EQ(search(inbox, F::subject, "TANGERINE"), (uids_t{8, 1008, 2008, 3008, 4008, 5008}));
   EXPECT_EQ(search(inbox, F::subject, "bulk 5199"), uids_t{5200});
