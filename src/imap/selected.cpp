@@ -31,7 +31,7 @@ bool has_flag(const store::message_meta& m, std::string_view flag) {
 }
 
 std::string format_flags(const std::vector<std::string>& flags) {
-  return "(" + fmt::format("{}", fmt::join(flags, " ")) + ")";
+  return fmt::format("({})", fmt::join(flags, " "));
 }
 
 selected_mailbox::selected_mailbox(store::mailbox_info info, bool read_only,
