@@ -119,7 +119,7 @@ int serve(const config::config& cfg) {
   // (bench/README.md, "IMAP"). The threads are mostly asleep; SQLite readers
   // are bounded separately by the store.
   asio::thread_pool workers(32);
-  delivery::pipeline pipeline(*core->store, cfg.hostname);
+  delivery::pipeline pipeline(*core->store, cfg.hostname, workers);
   net::connection_limiter connections(cfg.limits.max_connections,
                                       cfg.limits.max_connections_per_ip);
   net::drain_registry drain;

@@ -18,19 +18,24 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Awaits store::submit_delivery: the store calls back on its writer thread,
-// and the result is posted back to the awaiting coroutine's executor. The
-// work guard keeps the io_context running while the commit is in flight.
+// Awaits store::submit_delivery. It is called on the worker pool, since it
+// parses the message (up to the size limit: too long to hold an I/O thread
+// and every session on it); the store calls back on its writer thread, and
+// the result is posted back to the awaiting coroutine's executor. The work
+// guard keeps the io_context running while the commit is in flight.
 template <class Token>
-auto async_submit(store::store& s, store::delivery_request req, Token&& token) {
+auto async_submit(store::store& s, asio::thread_pool& workers, store::delivery_request req,
+                  Token&& token) {
   return asio::async_initiate<Token, void(result<void>)>(
-      [&s](auto handler, store::delivery_request req) {
+      [&s, &workers](auto handler, store::delivery_request req) {
         auto ex = asio::prefer(asio::get_associated_executor(handler),
                                asio::execution::outstanding_work.tracked);
         // shared_ptr: std::function must be copyable, the handler is move-only.
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        s.submit_delivery(std::move(req), [h, ex](result<void> r) {
-          asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+        asio::post(workers, [&s, h, ex, req = std::move(req)]() mutable {
+          s.submit_delivery(std::move(req), [h, ex](result<void> r) {
+            asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+          });
         });
       },
       token, std::move(req));
@@ -121,7 +126,8 @@ asio::awaitable<outcome> pipeline::deliver(envelope env, std::string message) {
   std::size_t local = req.local_accounts.size();
   std::size_t remote = req.remote.size();
 
-  result<void> stored = co_await async_submit(store_, std::move(req), asio::use_awaitable);
+  result<void> stored =
+      co_await async_submit(store_, workers_, std::move(req), asio::use_awaitable);
   if (!stored) {
     spdlog::error("session={} id={} event=store_failed error={}", env.session_id, env.id,
                   stored.err().message);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,8 +60,9 @@ struct outcome {
 
 class pipeline {
  public:
-  pipeline(store::store& store, std::string hostname)
-      : store_(store), hostname_(std::move(hostname)) {}
+  // `workers` runs the store's submission, which parses the message.
+  pipeline(store::store& store, std::string hostname, boost::asio::thread_pool& workers)
+      : store_(store), hostname_(std::move(hostname)), workers_(workers) {}
 
   void add_stage(std::unique_ptr<stage> s) { stages_.push_back(std::move(s)); }
 
@@ -78,6 +80,7 @@ class pipeline {
 
   store::store& store_;
   std::string hostname_;
+  boost::asio::thread_pool& workers_;
   std::vector<std::unique_ptr<stage>> stages_;
 };
 

@@ -63,13 +63,15 @@ void sqlite_store::submit_delivery(delivery_request request,
     delivery_request request;
     touched_list inboxes;
     message_index index;
+    sha256_digest digest;
   };
-  auto s = std::make_shared<state>(state{std::move(request), {}, {}});
-  // Parsed here, on the caller's thread: the writer is the one thread every
-  // delivery waits for, and only inserts what was computed before.
+  auto s = std::make_shared<state>(state{std::move(request), {}, {}, {}});
+  // Parsed and hashed here, on the caller's thread: the writer is the one
+  // thread every delivery waits for, and only inserts what was computed before.
   if (!s->request.local_accounts.empty()) {
     s->index = index_message(s->request.data);
   }
+  s->digest = sha256(s->request.data);
   writer_.submit(
       [s](database& db) -> result<void> {
         const auto& r = s->request;
@@ -78,7 +80,7 @@ void sqlite_store::submit_delivery(delivery_request request,
         if (refs == 0) {
           return {};
         }
-        std::int64_t blob = put_blob(db, r.data, sha256(r.data), refs);
+        std::int64_t blob = put_blob(db, r.data, s->digest, refs);
         if (!r.local_accounts.empty()) {
           put_blob_index(db, blob, s->index);
         }
