@@ -1,7 +1,6 @@
 #include "admin/dns_check.h"
 
 #include <fmt/format.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
@@ -10,14 +9,12 @@
 #include <charconv>
 #include <exception>
 
+#include "core/text.h"
+
 namespace copper::admin {
 namespace {
 
 namespace asio = boost::asio;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 template <class T>
 bool lookup_failed(const net::dns_result<T>& r) {
@@ -44,7 +41,7 @@ dns_check_item check_mx(const published_dns& dns, std::string_view domain,
     item.status = check_status::missing;
     item.message = "no MX record: mail for the domain goes nowhere";
   } else if (std::none_of(dns.mx.records.begin(), dns.mx.records.end(),
-                          [&](const auto& m) { return iequals(m.host, hostname); })) {
+                          [&](const auto& m) { return iequals_ascii(m.host, hostname); })) {
     item.status = check_status::wrong;
     item.message = fmt::format("the MX records do not name {}", hostname);
   } else {
@@ -55,7 +52,7 @@ dns_check_item check_mx(const published_dns& dns, std::string_view domain,
 
 bool hostname_is_mx(const published_dns& dns, std::string_view hostname) {
   return std::any_of(dns.mx.records.begin(), dns.mx.records.end(),
-                     [&](const auto& m) { return iequals(m.host, hostname); });
+                     [&](const auto& m) { return iequals_ascii(m.host, hostname); });
 }
 
 dns_check_item check_spf(const published_dns& dns, std::string_view domain,
@@ -131,7 +128,7 @@ std::vector<dns_check_item> check_ptr(const published_dns& dns, std::string_view
       item.found.push_back(n + ".");
     }
     bool named = std::any_of(names.records.begin(), names.records.end(),
-                             [&](const auto& n) { return iequals(n, hostname); });
+                             [&](const auto& n) { return iequals_ascii(n, hostname); });
     // A hint: the PTR record belongs to whoever holds the address block.
     item.status = named ? check_status::ok : check_status::warning;
     item.message =

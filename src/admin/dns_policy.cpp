@@ -1,7 +1,6 @@
 #include "admin/dns_policy.h"
 
 #include <fmt/format.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <charconv>
@@ -13,14 +12,6 @@ namespace copper::admin {
 namespace {
 
 namespace asio = boost::asio;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
 
 std::string_view without_dot(std::string_view name) {
   return !name.empty() && name.back() == '.' ? name.substr(0, name.size() - 1) : name;
@@ -85,25 +76,26 @@ match mechanism_matches(std::string_view mech, std::string_view domain, std::str
   auto name = mech.substr(0, std::min(colon, mech.find('/')));
   auto arg = colon == std::string_view::npos ? std::string_view() : mech.substr(colon + 1);
   auto target = without_dot(arg.substr(0, arg.find('/')));  // a:host/24: the name part
-  if (iequals(name, "ip4") || iequals(name, "ip6")) {
-    bool v6 = iequals(name, "ip6");
+  if (iequals_ascii(name, "ip4") || iequals_ascii(name, "ip6")) {
+    bool v6 = iequals_ascii(name, "ip6");
     bool any =
         std::any_of(addrs.begin(), addrs.end(), [&](const auto& a) { return covers(arg, a, v6); });
     return any ? match::yes : match::no;
   }
-  if (iequals(name, "mx")) {
-    if (target.empty() || iequals(target, domain)) {
+  if (iequals_ascii(name, "mx")) {
+    if (target.empty() || iequals_ascii(target, domain)) {
       return hostname_is_mx ? match::yes : match::no;
     }
-    return iequals(target, hostname) ? match::yes : match::unknown;
+    return iequals_ascii(target, hostname) ? match::yes : match::unknown;
   }
-  if (iequals(name, "a")) {
-    if (iequals(target.empty() ? domain : target, hostname)) {
+  if (iequals_ascii(name, "a")) {
+    if (iequals_ascii(target.empty() ? domain : target, hostname)) {
       return match::yes;
     }
     return match::unknown;  // another name's addresses may still be ours
   }
-  if (iequals(name, "include") || iequals(name, "exists") || iequals(name, "ptr")) {
+  if (iequals_ascii(name, "include") || iequals_ascii(name, "exists") ||
+      iequals_ascii(name, "ptr")) {
     return match::unknown;
   }
   return match::no;
@@ -129,17 +121,17 @@ std::string_view to_string(check_status s) {
 
 bool is_spf(std::string_view txt) {
   auto t = trim_blanks(txt);
-  return istarts_with(t, "v=spf1") && (t.size() == 6 || t[6] == ' ');
+  return istarts_with_ascii(t, "v=spf1") && (t.size() == 6 || t[6] == ' ');
 }
 
 bool is_dmarc(std::string_view txt) {
   auto tags = split(txt, ';');
-  return !tags.empty() && istarts_with(tags.front(), "v=DMARC1");
+  return !tags.empty() && istarts_with_ascii(tags.front(), "v=DMARC1");
 }
 
 bool is_mta_sts(std::string_view txt) {
   auto tags = split(txt, ';');
-  return !tags.empty() && istarts_with(tags.front(), "v=STSv1");
+  return !tags.empty() && istarts_with_ascii(tags.front(), "v=STSv1");
 }
 
 verdict evaluate_spf(std::string_view record, std::string_view domain, std::string_view hostname,
@@ -153,7 +145,7 @@ verdict evaluate_spf(std::string_view record, std::string_view domain, std::stri
   for (std::size_t i = 1; i < terms.size(); ++i) {
     auto term = terms[i];
     if (term.find('=') != std::string_view::npos && term.find(':') > term.find('=')) {
-      redirect = redirect || istarts_with(term, "redirect=");
+      redirect = redirect || istarts_with_ascii(term, "redirect=");
       continue;  // a modifier
     }
     char qualifier = '+';
@@ -161,7 +153,7 @@ verdict evaluate_spf(std::string_view record, std::string_view domain, std::stri
       qualifier = term.front();
       term.remove_prefix(1);
     }
-    if (iequals(term, "all")) {
+    if (iequals_ascii(term, "all")) {
       all = std::string(1, qualifier);
       break;  // nothing after "all" is ever evaluated
     }
@@ -203,7 +195,7 @@ verdict evaluate_spf(std::string_view record, std::string_view domain, std::stri
 
 verdict evaluate_dmarc(std::string_view record) {
   auto tags = split(record, ';');
-  if (tags.empty() || !iequals(trim_blanks(tags.front()), "v=DMARC1")) {
+  if (tags.empty() || !iequals_ascii(trim_blanks(tags.front()), "v=DMARC1")) {
     return make_verdict(check_status::wrong, "the record must start with v=DMARC1");
   }
   for (std::size_t i = 1; i < tags.size(); ++i) {
@@ -211,15 +203,15 @@ verdict evaluate_dmarc(std::string_view record) {
     if (eq == std::string_view::npos) {
       return make_verdict(check_status::wrong, fmt::format("malformed tag \"{}\"", tags[i]));
     }
-    if (!iequals(trim_blanks(tags[i].substr(0, eq)), "p")) {
+    if (!iequals_ascii(trim_blanks(tags[i].substr(0, eq)), "p")) {
       continue;
     }
     auto p = trim_blanks(tags[i].substr(eq + 1));
-    if (iequals(p, "none")) {
+    if (iequals_ascii(p, "none")) {
       return make_verdict(check_status::ok,
                           "valid; p=none only monitors (quarantine or reject protects)");
     }
-    if (iequals(p, "quarantine") || iequals(p, "reject")) {
+    if (iequals_ascii(p, "quarantine") || iequals_ascii(p, "reject")) {
       return make_verdict(check_status::ok, fmt::format("valid, p={}", p));
     }
     return make_verdict(check_status::wrong,
@@ -230,11 +222,11 @@ verdict evaluate_dmarc(std::string_view record) {
 
 verdict evaluate_mta_sts(std::string_view record) {
   auto fields = split(record, ';');
-  if (fields.empty() || !iequals(fields.front(), "v=STSv1")) {
+  if (fields.empty() || !iequals_ascii(fields.front(), "v=STSv1")) {
     return make_verdict(check_status::wrong, "the record must start with v=STSv1");
   }
   for (std::size_t i = 1; i < fields.size(); ++i) {
-    if (!istarts_with(fields[i], "id=")) {
+    if (!istarts_with_ascii(fields[i], "id=")) {
       continue;
     }
     auto id = fields[i].substr(3);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/text.h"  // to_lower_ascii, for the users of this header
 
 namespace copper {
 
@@ -32,7 +33,5 @@ result<std::string> normalize_domain(std::string_view domain);
 
 // True if the text has no byte above 0x7f.
 bool is_ascii(std::string_view text);
-
-std::string to_lower_ascii(std::string_view text);
 
 }  // namespace copper

@@ -20,19 +20,6 @@ namespace fs = std::filesystem;
 // Headers we parse are short; anything longer is not from a real client.
 constexpr std::size_t max_header_value = 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string etag_of(std::string_view body) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int len = 0;
@@ -344,7 +331,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
         allowed = q.find_first_not_of("0.") != std::string_view::npos;
       }
     }
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
+    if (iequals_ascii(coding, "gzip") || iequals_ascii(coding, "x-gzip")) {
       gzip_ok = allowed;
     } else if (coding == "*") {
       star_ok = allowed;

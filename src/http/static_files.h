@@ -19,7 +19,7 @@ namespace copper::http {
 
 // Bounds on what load() accepts from the web root.
 constexpr std::size_t max_site_files = 4096;
-constexpr std::uint64_t max_site_bytes = 64 * 1024 * 1024;
+constexpr std::uint64_t max_site_bytes = std::uint64_t{64} * 1024 * 1024;
 
 struct static_file {
   std::string body;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace copper::imap {
 
 std::optional<std::string> canonical_flag(std::string_view f) {
@@ -11,10 +13,7 @@ std::optional<std::string> canonical_flag(std::string_view f) {
                                                 "\\Draft"};
   if (!f.empty() && f.front() == '\\') {
     for (auto s : system) {
-      if (s.size() == f.size() && std::equal(s.begin(), s.end(), f.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          })) {
+      if (iequals_ascii(s, f)) {
         return std::string(s);
       }
     }
@@ -142,10 +141,11 @@ std::string selected_mailbox::refresh(std::vector<store::message_meta> current,
     }
   }
   delta.highestmodseq = highestmodseq;
-  return apply_changes(std::move(delta), allow_expunge);
+  return apply_changes(delta, allow_expunge);
 }
 
-std::string selected_mailbox::apply_changes(store::mailbox_changes delta, bool allow_expunge) {
+std::string selected_mailbox::apply_changes(const store::mailbox_changes& delta,
+                                            bool allow_expunge) {
   std::string out;
   // Expunged messages of our view join those held back before.
   std::size_t held = expunge_pending_.size();

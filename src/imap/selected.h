@@ -48,7 +48,7 @@ class selected_mailbox {
   // The same from what changed since info().highestmodseq (the store's
   // changes_since): O(changes), not O(mailbox). An empty delta still
   // reports expunges held back earlier once allow_expunge is true.
-  std::string apply_changes(store::mailbox_changes delta, bool allow_expunge);
+  std::string apply_changes(const store::mailbox_changes& delta, bool allow_expunge);
   // Removes the given UIDs now and returns the EXPUNGE responses (VANISHED
   // once QRESYNC is on).
   std::string expunge_uids(const std::vector<std::uint32_t>& uids);

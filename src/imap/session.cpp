@@ -216,7 +216,7 @@ asio::awaitable<void> session::sync_selected(bool allow_expunge) {
     return out;
   });
   if (delta) {
-    conn_->write(selected_->apply_changes(std::move(*delta), allow_expunge));
+    conn_->write(selected_->apply_changes(*delta, allow_expunge));
     co_return;
   }
   // The mailbox is gone (or its MODSEQ went back): compare everything.

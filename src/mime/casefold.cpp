@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/text.h"
 #include "mime/charset.h"
 
 namespace copper::mime {
@@ -16,16 +17,6 @@ namespace {
 struct free_deleter {
   void operator()(std::uint8_t* p) const { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
 };
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -43,7 +34,7 @@ std::string casefold(std::string_view utf8) {
   // search indexer spent a fifth of its time in libunistring for it.
   if (std::all_of(utf8.begin(), utf8.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
-    return ascii_lower(utf8);
+    return to_lower_ascii(utf8);
   }
   std::size_t length = 0;
   // RFC 5051 2.2: full case folding, then NFKD; no language-specific rules.
@@ -51,7 +42,7 @@ std::string casefold(std::string_view utf8) {
       u8_casefold(reinterpret_cast<const std::uint8_t*>(utf8.data()), utf8.size(), nullptr,
                   UNINORM_NFKD, nullptr, &length));
   if (!folded) {
-    return ascii_lower(utf8);
+    return to_lower_ascii(utf8);
   }
   return {reinterpret_cast<const char*>(folded.get()), length};
 }

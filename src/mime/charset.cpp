@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <string>
 
+#include "core/text.h"
 #include "mime/lex.h"
 
 namespace copper::mime {
@@ -85,7 +86,7 @@ std::string normalize_charset(std::string_view charset) {
   if (auto star = charset.find('*'); star != std::string_view::npos) {
     charset = charset.substr(0, star);
   }
-  std::string name = lex::lower(charset);
+  std::string name = to_lower_ascii(charset);
   struct alias {
     std::string_view from;
     std::string_view to;

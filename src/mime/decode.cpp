@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "core/text.h"
 #include "mime/charset.h"
 #include "mime/header.h"
 #include "mime/lex.h"
@@ -14,7 +15,7 @@ int hex_value(char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
-  c = lex::ascii_lower(c);
+  c = ascii_lower(c);
   if (c >= 'a' && c <= 'f') {
     return c - 'a' + 10;
   }
@@ -62,7 +63,7 @@ std::optional<encoded_word> parse_word(std::string_view text, std::size_t at) {
       return std::nullopt;
     }
   }
-  char enc = lex::ascii_lower(text[q1 + 1]);
+  char enc = ascii_lower(text[q1 + 1]);
   if (enc != 'b' && enc != 'q') {
     return std::nullopt;
   }
@@ -121,19 +122,19 @@ bool only_whitespace(std::string_view s) {
 }  // namespace
 
 transfer_encoding encoding_of(std::string_view mechanism) {
-  if (lex::iequals(mechanism, "7bit") || mechanism.empty()) {
+  if (iequals_ascii(mechanism, "7bit") || mechanism.empty()) {
     return transfer_encoding::seven_bit;
   }
-  if (lex::iequals(mechanism, "8bit")) {
+  if (iequals_ascii(mechanism, "8bit")) {
     return transfer_encoding::eight_bit;
   }
-  if (lex::iequals(mechanism, "binary")) {
+  if (iequals_ascii(mechanism, "binary")) {
     return transfer_encoding::binary;
   }
-  if (lex::iequals(mechanism, "quoted-printable")) {
+  if (iequals_ascii(mechanism, "quoted-printable")) {
     return transfer_encoding::quoted_printable;
   }
-  if (lex::iequals(mechanism, "base64")) {
+  if (iequals_ascii(mechanism, "base64")) {
     return transfer_encoding::base64;
   }
   return transfer_encoding::other;
@@ -242,7 +243,7 @@ std::string decode_words(std::string_view text) {
     if (!(last_word_end == i && only_whitespace(gap))) {
       flush();
       append_valid_utf8(out, gap);
-    } else if (!lex::iequals(pending_charset, w->charset)) {
+    } else if (!iequals_ascii(pending_charset, w->charset)) {
       flush();
     }
     pending_charset = w->charset;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "mime/charset.h"
 #include "mime/lex.h"
 
@@ -62,7 +63,7 @@ std::optional<std::string_view> find_header(std::string_view raw, span header,
   }
   field_reader reader(header.of(raw));
   while (auto f = reader.next()) {
-    if (lex::iequals(f->name, name)) {
+    if (iequals_ascii(f->name, name)) {
       return f->value;
     }
   }
@@ -88,7 +89,7 @@ std::string unfold(std::string_view value) {
 
 const param* find_param(const std::vector<param>& params, std::string_view name) {
   for (const param& p : params) {
-    if (lex::iequals(p.name, name)) {
+    if (iequals_ascii(p.name, name)) {
       return &p;
     }
   }
@@ -101,7 +102,7 @@ int hex_value(char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
-  c = lex::ascii_lower(c);
+  c = ascii_lower(c);
   if (c >= 'a' && c <= 'f') {
     return c - 'a' + 10;
   }
@@ -202,7 +203,7 @@ std::vector<param> join_sections(std::vector<raw_param>&& raws) {
   // Parameter names are case-insensitive (RFC 2045 5.1).
   auto name_less = [](std::string_view a, std::string_view b) {
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-      return lex::ascii_lower(x) < lex::ascii_lower(y);
+      return ascii_lower(x) < ascii_lower(y);
     });
   };
   std::stable_sort(sections.begin(), sections.end(), [&](const section& a, const section& b) {
@@ -215,7 +216,7 @@ std::vector<param> join_sections(std::vector<raw_param>&& raws) {
     std::size_t j = i;
     bool contiguous = true;
     bool any_extended = false;
-    for (; j < sections.size() && lex::iequals(sections[j].base, sections[i].base); ++j) {
+    for (; j < sections.size() && iequals_ascii(sections[j].base, sections[i].base); ++j) {
       contiguous = contiguous && sections[j].index == j - i;
       any_extended = any_extended || sections[j].extended;
     }

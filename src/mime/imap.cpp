@@ -3,6 +3,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/text.h"
 #include "mime/address.h"
 #include "mime/lex.h"
 
@@ -150,7 +151,7 @@ void append_envelope(std::string& out, std::string_view raw, span header) {
   field_reader reader(header.of(raw));
   while (auto f = reader.next()) {
     for (int i = 0; i < count; ++i) {
-      if (lex::iequals(f->name, names[i])) {
+      if (iequals_ascii(f->name, names[i])) {
         values[i] = f->value;  // a repeated field: the last one counts, as in Dovecot
         break;
       }

@@ -28,28 +28,6 @@ inline bool is_atom_char(char ch) {
   return c >= 0x80 || (c > 0x20 && c != 0x7f && specials.find(ch) == std::string_view::npos);
 }
 
-inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = ascii_lower(c);
-  }
-  return out;
-}
-
 class cursor {
  public:
   explicit cursor(std::string_view text) : s_(text) {}

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/text.h"
 #include "mime/lex.h"
 
 namespace copper::mime {
@@ -55,8 +56,8 @@ enum class content_field {
 constexpr std::size_t content_field_count = static_cast<std::size_t>(content_field::none);
 
 content_field classify(std::string_view name) {
-  if (name.size() < 10 || lex::ascii_lower(name[0]) != 'c' ||
-      !lex::iequals(name.substr(0, 8), "content-")) {
+  if (name.size() < 10 || ascii_lower(name[0]) != 'c' ||
+      !iequals_ascii(name.substr(0, 8), "content-")) {
     return content_field::none;
   }
   std::string_view rest = name.substr(8);
@@ -75,7 +76,7 @@ content_field classify(std::string_view name) {
       {"md5", content_field::md5},
   };
   for (const entry& e : table) {
-    if (lex::iequals(rest, e.name)) {
+    if (iequals_ascii(rest, e.name)) {
       return e.field;
     }
   }
@@ -242,7 +243,7 @@ class parser {
       while (pos_ < n && lex::is_wsp(raw_[pos_])) {
         next_line();  // continuation lines (RFC 5322 2.2.3) never start with "--"
       }
-      if (lex::ascii_lower(first) == 'c') {
+      if (ascii_lower(first) == 'c') {
         note_field(fields, raw_.substr(start, pos_ - start));
       }
     }
@@ -378,8 +379,8 @@ class parser {
       p.written_type = "message";
       p.written_subtype = "rfc822";
     }
-    p.type = lex::lower(p.written_type);
-    p.subtype = lex::lower(p.written_subtype);
+    p.type = to_lower_ascii(p.written_type);
+    p.subtype = to_lower_ascii(p.written_subtype);
 
     if (const auto& v = fields[content_field::encoding]) {
       std::string mechanism = parse_transfer_encoding(*v);

@@ -42,7 +42,7 @@ struct dns_answer {
 };
 
 // Bounds on what an answer may make us hold.
-constexpr std::size_t dns_max_answer_bytes = 32 * 1024;
+constexpr std::size_t dns_max_answer_bytes = std::size_t{32} * 1024;
 constexpr std::size_t dns_max_records = 64;
 
 dns_result<std::string> parse_txt(const dns_answer& answer);

@@ -1,5 +1,6 @@
 #include "store/message_index.h"
 
+#include "core/text.h"
 #include "mime/header.h"
 #include "mime/imap.h"
 #include "mime/lex.h"
@@ -15,13 +16,12 @@ void index_ids(std::string_view raw, const mime::part& root, message_index& out)
   mime::field_reader reader(root.header.of(raw));
   std::vector<std::string> ids;
   while (auto f = reader.next()) {
-    if (mime::lex::iequals(f->name, "Message-ID") && out.message_id.empty()) {
+    if (iequals_ascii(f->name, "Message-ID") && out.message_id.empty()) {
       auto own = mime::parse_msg_ids(f->value, 1);
       if (!own.empty()) {
         out.message_id = std::move(own.front());
       }
-    } else if (mime::lex::iequals(f->name, "In-Reply-To") ||
-               mime::lex::iequals(f->name, "References")) {
+    } else if (iequals_ascii(f->name, "In-Reply-To") || iequals_ascii(f->name, "References")) {
       for (auto& id : mime::parse_msg_ids(f->value, max_parents - ids.size())) {
         ids.push_back(std::move(id));
       }

@@ -1,5 +1,6 @@
 #include "store/search_document.h"
 
+#include "core/text.h"
 #include "mime/casefold.h"
 #include "mime/decode.h"
 #include "mime/header.h"
@@ -24,15 +25,15 @@ void add_named_fields(std::string_view header, search_document& out) {
   mime::field_reader reader(header);
   std::string from, to, cc, bcc, subject;
   while (auto f = reader.next()) {
-    if (mime::lex::iequals(f->name, "From")) {
+    if (iequals_ascii(f->name, "From")) {
       add_field(from, f->value);
-    } else if (mime::lex::iequals(f->name, "To")) {
+    } else if (iequals_ascii(f->name, "To")) {
       add_field(to, f->value);
-    } else if (mime::lex::iequals(f->name, "Cc")) {
+    } else if (iequals_ascii(f->name, "Cc")) {
       add_field(cc, f->value);
-    } else if (mime::lex::iequals(f->name, "Bcc")) {
+    } else if (iequals_ascii(f->name, "Bcc")) {
       add_field(bcc, f->value);
-    } else if (mime::lex::iequals(f->name, "Subject")) {
+    } else if (iequals_ascii(f->name, "Subject")) {
       add_field(subject, f->value);
     }
   }

@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "core/text.h"
+
 namespace copper::smtp {
 namespace {
 
@@ -28,15 +30,6 @@ constexpr std::array<verb_name, 14> verbs = {{{"HELO", verb::helo},
                                               {"AUTH", verb::auth}}};
 
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return upper(x) == upper(y); });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
 
 parse_outcome fail(reply r) { return {std::nullopt, std::move(r)}; }
 
@@ -117,7 +110,7 @@ std::optional<std::vector<esmtp_param>> parse_params(std::string_view s) {
 // MAIL FROM:<path> [params] / RCPT TO:<path> [params].
 parse_outcome parse_path_command(command cmd, std::string_view prefix) {
   std::string_view arg = cmd.argument;
-  if (!istarts_with(arg, prefix)) {
+  if (!istarts_with_ascii(arg, prefix)) {
     return fail(replies::parameter_error(cmd.name == verb::mail ? "Syntax: MAIL FROM:<address>"
                                                                 : "Syntax: RCPT TO:<address>"));
   }
@@ -152,7 +145,7 @@ parse_outcome parse_path_command(command cmd, std::string_view prefix) {
       return fail(replies::parameter_error("Empty address"));
     }
     cmd.null_path = true;
-  } else if (cmd.name == verb::rcpt && iequals(path, "postmaster")) {
+  } else if (cmd.name == verb::rcpt && iequals_ascii(path, "postmaster")) {
     cmd.postmaster = true;
   }
   cmd.path = std::string(path);
@@ -175,7 +168,7 @@ parse_outcome parse_bdat(command cmd) {
     return fail(replies::parameter_error("Syntax: BDAT chunk-size [LAST]"));
   }
   if (!rest.empty()) {
-    if (!iequals(rest, "LAST")) {
+    if (!iequals_ascii(rest, "LAST")) {
       return fail(replies::parameter_error("Syntax: BDAT chunk-size [LAST]"));
     }
     cmd.last_chunk = true;
@@ -197,7 +190,7 @@ parse_outcome parse_command(std::string_view line) {
   auto sp = line.find(' ');
   std::string_view name = line.substr(0, sp);
   auto it = std::find_if(verbs.begin(), verbs.end(),
-                         [&](const verb_name& v) { return iequals(v.name, name); });
+                         [&](const verb_name& v) { return iequals_ascii(v.name, name); });
   if (it == verbs.end()) {
     return fail(replies::syntax_error());
   }

@@ -8,22 +8,9 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/text.h"
 
 namespace copper::store::sqlite {
-
-// Case-insensitive in ASCII only, as IMAP atoms compare (RFC 9051 9).
-inline bool iequals_ascii(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 inline constexpr std::size_t max_mailbox_name_bytes = 1000;
 inline constexpr std::size_t max_mailbox_depth = 32;
