@@ -1,5 +1,6 @@
 #include "net/listener.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,14 +16,14 @@ namespace copper::net {
 result<asio::ip::tcp::endpoint> parse_endpoint(std::string_view host_port) {
   auto colon = host_port.rfind(':');
   if (colon == std::string_view::npos) {
-    return make_error("'" + std::string(host_port) + "' is not host:port");
+    return make_error(fmt::format("'{}' is not host:port", host_port));
   }
   std::string_view host = host_port.substr(0, colon);
   std::string_view port_text = host_port.substr(colon + 1);
   unsigned port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
-    return make_error("bad port in '" + std::string(host_port) + "'");
+    return make_error(fmt::format("bad port in '{}'", host_port));
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -36,7 +37,7 @@ result<asio::ip::tcp::endpoint> parse_endpoint(std::string_view host_port) {
   boost::system::error_code addr_ec;
   auto addr = asio::ip::make_address(host, addr_ec);
   if (addr_ec) {
-    return make_error("'" + std::string(host) + "' is not an IP address");
+    return make_error(fmt::format("'{}' is not an IP address", host));
   }
   return asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port));
 }

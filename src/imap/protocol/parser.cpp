@@ -240,7 +240,8 @@ result<command> parse_command(std::string_view text, const parse_limits& limits)
     if (cmd.args.empty() || !cmd.args.front().is_atom()) {
       return make_error("UID needs a command");
     }
-    cmd.name += " " + to_upper(cmd.args.front().text);
+    cmd.name += ' ';
+    cmd.name += to_upper(cmd.args.front().text);
     cmd.args.erase(cmd.args.begin());
   }
   return cmd;
