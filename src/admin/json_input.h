@@ -15,7 +15,7 @@
 
 namespace copper::admin {
 
-constexpr std::size_t max_json_body = 64 * 1024;
+constexpr std::size_t max_json_body = std::size_t{64} * 1024;
 constexpr std::size_t max_json_depth = 16;
 // Strings a request may carry: addresses are far shorter, passwords are
 // bounded by the password policy (1024), lists by the alias targets we take.

@@ -122,7 +122,7 @@ result<void> check_quota_messages(std::uint64_t count, std::string_view field) {
 
 result<void> check_role(std::string_view role) {
   if (role != "user" && role != "admin") {
-    return make_error("role must be \"user\" or \"admin\"", "invalid_role", "role");
+    return make_error(R"(role must be "user" or "admin")", "invalid_role", "role");
   }
   return {};
 }
@@ -229,7 +229,7 @@ result<user_view> operations::create_user(const new_user& u) {
   if (!key) {
     return key.err();
   }
-  for (auto r :
+  for (const auto& r :
        {check_new_password(u.password, "password"), check_quota_bytes(u.quota_bytes, "quota_bytes"),
         check_quota_messages(u.quota_messages, "quota_messages"), check_role(u.role)}) {
     if (!r) {

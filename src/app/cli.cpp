@@ -79,7 +79,7 @@ std::string human_size(std::uint64_t bytes) {
   }
   const char* units[] = {"B", "K", "M", "G", "T"};
   int u = 0;
-  double v = static_cast<double>(bytes);
+  auto v = static_cast<double>(bytes);
   while (v >= 1024 && u < 4) {
     v /= 1024;
     ++u;

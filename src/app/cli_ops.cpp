@@ -19,7 +19,7 @@ int fail(std::string_view message) {
 }
 
 std::string utc_hour(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  auto t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

@@ -157,7 +157,7 @@ bool plausible_address(std::string_view address) {
 
 std::optional<std::string> autodiscover_email(std::string_view body) {
   // Only the first 64 KiB are looked at, whatever the body limit.
-  body = body.substr(0, 64 * 1024);
+  body = body.substr(0, std::size_t{64} * 1024);
   constexpr std::string_view open = "<EMailAddress>";
   constexpr std::string_view close = "</EMailAddress>";
   auto start = body.find(open);

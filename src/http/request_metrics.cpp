@@ -23,7 +23,7 @@ request_metrics::request_metrics(core::metrics_registry& registry) {
       // https) and the status class of the answer ("2xx", "4xx", ...).
       p.by_class[c] = &registry.add_counter("copper_http_requests_total",
                                             "HTTP requests answered, by route and status class",
-                                            fmt::format("route=\"{}\",code=\"{}xx\"", name, c + 1));
+                                            fmt::format(R"(route="{}",code="{}xx")", name, c + 1));
     }
     routes_.push_back(p);
   }

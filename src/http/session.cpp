@@ -66,7 +66,7 @@ std::string http_date() {
   gmtime_r(&now, &tm);
   char buf[40];
   auto n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
+  return {buf, n};
 }
 
 // The path only: a query string may carry what does not belong in logs.
@@ -227,7 +227,7 @@ asio::awaitable<void> session::linger() {
   }
   boost::system::error_code ec;
   conn_->stream().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  constexpr std::size_t max_discard = 1024 * 1024;
+  constexpr std::size_t max_discard = std::size_t{1024} * 1024;
   auto give_up = clock::now() + std::chrono::seconds(2);
   conn_->set_idle_timeout(std::chrono::seconds(2));
   std::size_t discarded = 0;

@@ -130,18 +130,25 @@ class key_parser {
       k.what = K::all;
       return k;
     }
-    if (name == "SEEN") return flag_key(K::flag, "\\Seen");
-    if (name == "UNSEEN") return flag_key(K::no_flag, "\\Seen");
-    if (name == "ANSWERED") return flag_key(K::flag, "\\Answered");
-    if (name == "UNANSWERED") return flag_key(K::no_flag, "\\Answered");
-    if (name == "DELETED") return flag_key(K::flag, "\\Deleted");
-    if (name == "UNDELETED") return flag_key(K::no_flag, "\\Deleted");
-    if (name == "FLAGGED") return flag_key(K::flag, "\\Flagged");
-    if (name == "UNFLAGGED") return flag_key(K::no_flag, "\\Flagged");
-    if (name == "DRAFT") return flag_key(K::flag, "\\Draft");
-    if (name == "UNDRAFT") return flag_key(K::no_flag, "\\Draft");
-    // No \Recent tracking: NEW is UNSEEN, OLD and RECENT per that.
-    if (name == "NEW") return flag_key(K::no_flag, "\\Seen");
+    // The flag criteria (RFC 9051 6.4.4). No \Recent tracking: NEW is
+    // UNSEEN, OLD and RECENT follow from that.
+    struct flag_criterion {
+      std::string_view name;
+      K what;
+      std::string_view flag;
+    };
+    static constexpr flag_criterion flag_criteria[] = {
+        {"SEEN", K::flag, "\\Seen"},         {"UNSEEN", K::no_flag, "\\Seen"},
+        {"ANSWERED", K::flag, "\\Answered"}, {"UNANSWERED", K::no_flag, "\\Answered"},
+        {"DELETED", K::flag, "\\Deleted"},   {"UNDELETED", K::no_flag, "\\Deleted"},
+        {"FLAGGED", K::flag, "\\Flagged"},   {"UNFLAGGED", K::no_flag, "\\Flagged"},
+        {"DRAFT", K::flag, "\\Draft"},       {"UNDRAFT", K::no_flag, "\\Draft"},
+        {"NEW", K::no_flag, "\\Seen"}};
+    for (const auto& c : flag_criteria) {
+      if (name == c.name) {
+        return flag_key(c.what, std::string(c.flag));
+      }
+    }
     if (name == "OLD") {
       k.what = K::all;
       return k;

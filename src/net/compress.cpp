@@ -11,7 +11,7 @@ namespace {
 constexpr int deflate_window_bits = 12;
 constexpr int deflate_mem_level = 5;
 constexpr int inflate_window_bits = 15;
-constexpr std::size_t output_chunk = 16 * 1024;
+constexpr std::size_t output_chunk = std::size_t{16} * 1024;
 
 }  // namespace
 

@@ -53,19 +53,19 @@ struct pending final : detail::dns_pending {
 
 }  // namespace
 
-resolver::resolver(asio::any_io_executor executor)
+resolver::resolver(const asio::any_io_executor& executor)
     : strand_(asio::make_strand(executor)), timer_(strand_) {}
 
 resolver::~resolver() { channel_.reset(); }
 
-result<std::unique_ptr<resolver>> resolver::create(asio::any_io_executor executor,
+result<std::unique_ptr<resolver>> resolver::create(const asio::any_io_executor& executor,
                                                    const resolver_options& options) {
   // c-ares asks for this once per process; on Linux it sets nothing up that
   // could differ between callers, so a once-flag is all the state it needs.
   static std::once_flag library_init;
   std::call_once(library_init, [] { ares_library_init(ARES_LIB_INIT_ALL); });
 
-  std::unique_ptr<resolver> r(new resolver(std::move(executor)));
+  std::unique_ptr<resolver> r(new resolver(executor));
   ares_options opts{};
   opts.sock_state_cb = &resolver::on_socket_state_cb;
   opts.sock_state_cb_data = r.get();
@@ -224,7 +224,8 @@ asio::awaitable<dns_result<asio::ip::address>> resolver::aaaa(std::string_view n
 }
 
 asio::awaitable<dns_result<std::string>> resolver::ptr(const asio::ip::address& address) {
-  auto addr = address;
+  // A copy: a coroutine's reference parameter may dangle after it suspends.
+  auto addr = address;  // NOLINT(performance-unnecessary-copy-initialization)
   auto name = reverse_name(addr);
   auto a = co_await query(name, ns_t_ptr);
   co_return parse_ptr(a, addr);

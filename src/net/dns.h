@@ -46,7 +46,7 @@ struct dns_pending {
 // with dns_status::error.
 class resolver {
  public:
-  static result<std::unique_ptr<resolver>> create(boost::asio::any_io_executor executor,
+  static result<std::unique_ptr<resolver>> create(const boost::asio::any_io_executor& executor,
                                                   const resolver_options& options);
   ~resolver();
   resolver(const resolver&) = delete;
@@ -68,7 +68,7 @@ class resolver {
   struct channel_state;
   struct watch;
 
-  explicit resolver(boost::asio::any_io_executor executor);
+  explicit resolver(const boost::asio::any_io_executor& executor);
   void start(std::string name, int type, std::unique_ptr<detail::dns_pending> pending);
   void on_socket_state(int fd, bool readable, bool writable);
   void arm(const std::shared_ptr<watch>& w);

@@ -225,6 +225,7 @@ std::string reverse_name(const asio::ip::address& address) {
     return fmt::format("{}.{}.{}.{}.in-addr.arpa", b[3], b[2], b[1], b[0]);
   }
   auto b = address.to_v6().to_bytes();
+  // NOLINTNEXTLINE(modernize-loop-convert): std::views::reverse does not build with clang 14
   for (auto it = b.rbegin(); it != b.rend(); ++it) {
     out += fmt::format("{:x}.{:x}.", *it & 0x0f, *it >> 4);
   }

@@ -244,7 +244,7 @@ std::string list_line(const list_request& req, const entry_map& entries, const s
   std::string line = fmt::format("LIST ({}) \"/\" ", attrs);
   append_astring(line, name);
   if (childinfo) {
-    line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
+    line += R"( ("CHILDINFO" ("SUBSCRIBED")))";
   }
   return line;
 }

@@ -241,6 +241,7 @@ std::int64_t find_thread(database& db, account_id account, const message_index& 
       "WHERE s.message_id = ? AND s.message_id <> '' AND b.account_id = ? ORDER BY m.id LIMIT 1");
   // The nearest parent first: References lists the oldest ancestor first
   // (RFC 5322 3.6.4), and any of them leads to the same thread.
+  // NOLINTNEXTLINE(modernize-loop-convert): std::views::reverse does not build with clang 14
   for (auto it = index.parents.rbegin(); it != index.parents.rend(); ++it) {
     st.bind(1, *it).bind(2, account);
     if (st.step() && st.int64(0) != 0) {
