@@ -92,11 +92,6 @@ bool is_address_literal(std::string_view d) {
 
 }  // namespace
 
-bool is_ascii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 result<std::string> normalize_domain(std::string_view domain) {
   if (domain.empty()) {
     return make_error("empty domain");

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "core/text.h"  // to_lower_ascii, for the users of this header
+#include "core/text.h"  // is_ascii and to_lower_ascii, for the users of this header
 
 namespace copper {
 
@@ -30,8 +30,5 @@ result<mail_address> parse_mailbox(std::string_view text, bool allow_utf8 = true
 // Normalises a domain name: lower case, IDN to A-label, syntax checked
 // (RFC 5321 4.1.2 Domain, RFC 5890 for IDNs). Address literals are refused.
 result<std::string> normalize_domain(std::string_view domain);
-
-// True if the text has no byte above 0x7f.
-bool is_ascii(std::string_view text);
 
 }  // namespace copper

@@ -3,7 +3,6 @@
 #include <unicase.h>
 #include <uninorm.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -32,8 +31,7 @@ std::string casefold(std::string_view utf8) {
   // ASCII alone: full case folding maps only A-Z (CaseFolding.txt), and NFKD
   // leaves every ASCII character as it is. Most mail text is ASCII, and the
   // search indexer spent a fifth of its time in libunistring for it.
-  if (std::all_of(utf8.begin(), utf8.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (is_ascii(utf8)) {
     return to_lower_ascii(utf8);
   }
   std::size_t length = 0;

@@ -11,7 +11,7 @@ namespace {
 
 // Starts with `prefix`, ignoring ASCII case.
 bool starts_with_ci(std::string_view s, std::size_t at, std::string_view prefix) {
-  return s.size() - at >= prefix.size() && iequals_ascii(s.substr(at, prefix.size()), prefix);
+  return istarts_with_ascii(s.substr(at), prefix);
 }
 
 // Decodes the character reference at html[i] ('&'); returns the index after it.

@@ -98,11 +98,13 @@ std::vector<std::uint32_t> session::candidates(
       }
     }
   }
-  std::vector<std::uint32_t> seqs;
+  auto every_message = [&] {
+    std::vector<std::uint32_t> all(selected_->exists());
+    std::iota(all.begin(), all.end(), 1u);
+    return all;
+  };
   if (musts.empty()) {
-    seqs.resize(selected_->exists());
-    std::iota(seqs.begin(), seqs.end(), 1u);
-    return seqs;
+    return every_message();
   }
   std::vector<std::uint32_t> uids = indexed.at(musts.front());
   for (std::size_t i = 1; i < musts.size(); ++i) {
@@ -115,8 +117,9 @@ std::vector<std::uint32_t> session::candidates(
   // Reading a quarter of the mailbox message by message costs about what
   // one scan of all of it does (session::metas_of).
   if (uids.size() * 4 > selected_->exists()) {
-    return candidates(search_key{}, indexed);
+    return every_message();
   }
+  std::vector<std::uint32_t> seqs;
   for (auto uid : uids) {
     if (auto seq = selected_->seq_of_uid(uid)) {
       seqs.push_back(*seq);
